@@ -1,0 +1,70 @@
+/** The outbound wire contract shared by the signer (outbound) and the verifier: claims, header, request binding. */
+import { createHash } from 'node:crypto';
+
+/** `typ` header of every Tessera request token, so no other kind of JWT passes as one. */
+export const TOKEN_TYPE = 'tessera+jwt';
+/** Default header for the shared-secret mode (HTTP header names are case-insensitive). */
+export const DEFAULT_SECRET_HEADER = 'x-tessera-secret';
+/** Default lifetime of a request token. */
+export const DEFAULT_TOKEN_LIFETIME_SEC = 30;
+/** Largest token either side accepts, in bytes. */
+export const MAX_TOKEN_BYTES = 8 * 1024;
+
+/** Claims of a request token (DESIGN.md, "Outbound request"). */
+export interface RequestClaims {
+  /** App id. */
+  iss: string;
+  /** Installation id. */
+  sub: string;
+  /** The customer origin, `scheme://host[:port]`. */
+  aud: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+  /** At least 128 random bits, base64url. */
+  jti: string;
+  /** HTTP method, upper case. */
+  htm: string;
+  /** The request URL as sent, normalised by {@link normalizeHtu}. */
+  htu: string;
+  /** base64url SHA-256 of the exact body bytes (of the empty string when there is no body). */
+  bh: string;
+}
+
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+
+/** Upper-case percent-encoding hex digits and decode unreserved characters (RFC 3986 §6.2.2.1, §6.2.2.2). */
+function normalizePercent(part: string): string {
+  return part.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => {
+    const ch = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(ch) ? ch : `%${hex.toUpperCase()}`;
+  });
+}
+
+/**
+ * The `htu` form of a URL: scheme, host, port, path and query after RFC 3986 §6 normalisation, no fragment.
+ * WHATWG URL parsing already lower-cases scheme and host, drops default ports and removes dot segments.
+ * @example
+ * normalizeHtu('HTTPS://Api.Example.com:443/a/../orders/%7e1?x=1#f') // 'https://api.example.com/orders/~1?x=1'
+ */
+export function normalizeHtu(url: string | URL): string {
+  const u = new URL(String(url));
+  return `${u.protocol}//${u.host}${normalizePercent(u.pathname)}${normalizePercent(u.search)}`;
+}
+
+/** The `aud` form of a URL: its origin, `scheme://host[:port]`. */
+export function originOf(url: string | URL): string {
+  return new URL(String(url)).origin;
+}
+
+const EMPTY_BODY_HASH = createHash('sha256').digest('base64url');
+
+/**
+ * The `bh` claim: base64url SHA-256 of the exact bytes on the wire.
+ * @example
+ * bodyHash(Buffer.from('{"a":1}'))
+ */
+export function bodyHash(body: Uint8Array | string | undefined | null): string {
+  if (body === undefined || body === null || body.length === 0) return EMPTY_BODY_HASH;
+  return createHash('sha256').update(body).digest('base64url');
+}
