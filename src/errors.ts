@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   ERR_VERIFY_BINDING: [401, 'Token not bound to this request'],
   ERR_VERIFY_REPLAYED: [401, 'Token already used'],
   ERR_REPLAY_STORE_FULL: [503, 'Replay store full'],
+  ERR_REPLAY_STORE_UNAVAILABLE: [503, 'Replay store unavailable'],
   ERR_VERIFY_MISCONFIGURED: [500, 'Verifier misconfigured'],
   // command line
   ERR_CLI_USAGE: [2, 'Invalid command line'],

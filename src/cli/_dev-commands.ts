@@ -1,0 +1,101 @@
+/** Local development commands: the SSM-compatible endpoint, and the whole stack under `serverless offline`. */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { startSsmLocal } from '../offline/index.js';
+import { createJsonLogger } from '../log.js';
+import { CliError } from '../errors.js';
+import type { CliIo, CommandSpec } from './run.js';
+
+export const DEFAULT_SSM_PORT = 4583;
+export const DEFAULT_HTTP_PORT = 4000;
+export const DEFAULT_DATA_DIR = '.tessera/ssm';
+
+function port(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CliError('ERR_CLI_USAGE', { message: 'a port must be an integer from 0 to 65535' });
+  return n;
+}
+
+/** The osls CLI of the project (installed under the name `serverless`). */
+function serverlessBin(cwd: string): string {
+  const require = createRequire(join(cwd, 'package.json'));
+  const pkgPath = require.resolve('serverless/package.json');
+  const bin = (require(pkgPath) as { bin: Record<string, string> }).bin.serverless as string;
+  return resolve(dirname(pkgPath), bin);
+}
+
+/** Resolves when SIGINT or SIGTERM arrives. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      done(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+function logger(io: CliIo) {
+  return createJsonLogger({ write: (line) => io.stderr.write(line + '\n'), base: { component: 'offline' } });
+}
+
+export const devCommands: Record<string, CommandSpec> = {
+  'ssm-local': {
+    summary: 'run the local SSM-compatible endpoint (loopback only)',
+    usage: 'ssm-local [--port 4583] [--data-dir .tessera/ssm]',
+    options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+    async run({ values, io }) {
+      const server = await startSsmLocal({
+        port: port(values.port, DEFAULT_SSM_PORT),
+        dataDir: resolve(io.cwd, String(values['data-dir'] ?? DEFAULT_DATA_DIR)),
+        logger: logger(io),
+      });
+      io.stdout.write(`ssm-local listening on ${server.url}\nexport AWS_ENDPOINT_URL_SSM=${server.url}\n`);
+      await untilSignal();
+      await server.close();
+      return 0;
+    },
+  },
+  offline: {
+    summary: 'run the app locally: ssm-local plus `serverless offline`',
+    usage: 'offline [--ssm-port 4583] [--http-port 4000] [--data-dir .tessera/ssm]',
+    options: { 'ssm-port': { type: 'string' }, 'http-port': { type: 'string' }, 'data-dir': { type: 'string' } },
+    async run({ values, io }) {
+      const ssm = await startSsmLocal({
+        port: port(values['ssm-port'], DEFAULT_SSM_PORT),
+        dataDir: resolve(io.cwd, String(values['data-dir'] ?? DEFAULT_DATA_DIR)),
+        logger: logger(io),
+      });
+      const httpPort = port(values['http-port'], DEFAULT_HTTP_PORT);
+      const env = {
+        ...io.env,
+        AWS_ENDPOINT_URL_SSM: ssm.url,
+        AWS_ACCESS_KEY_ID: io.env.AWS_ACCESS_KEY_ID ?? 'offline',
+        AWS_SECRET_ACCESS_KEY: io.env.AWS_SECRET_ACCESS_KEY ?? 'offline',
+        AWS_REGION: io.env.AWS_REGION ?? 'us-east-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        TESSERA_OFFLINE: 'true',
+        TESSERA_HTTP_PORT: String(httpPort),
+        TESSERA_LAMBDA_PORT: String(io.env.TESSERA_LAMBDA_PORT ?? httpPort + 2),
+        TESSERA_WS_PORT: String(io.env.TESSERA_WS_PORT ?? httpPort + 1),
+      };
+      io.stdout.write(`ssm-local on ${ssm.url}; starting serverless offline on http://127.0.0.1:${httpPort}\n`);
+      const child = spawn(process.execPath, [serverlessBin(io.cwd), 'offline', 'start'], {
+        cwd: io.cwd,
+        env,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      const exited = new Promise<number>((done) => child.on('exit', (code) => done(code ?? 1)));
+      const first = await Promise.race([exited, untilSignal().then(() => -1)]);
+      if (first === -1) child.kill('SIGTERM');
+      const code = first === -1 ? await exited.then(() => 0) : first;
+      await ssm.close();
+      return code;
+    },
+  },
+};

@@ -1,0 +1,23 @@
+/** Installation parameters: SSM layout, the store, the installer and the cached runtime reader. */
+export {
+  assertInstallationId,
+  assertParameterName,
+  installationDocumentName,
+  installationPath,
+  installationsPrefix,
+  isValidId,
+  keysPrefix,
+} from './_layout.js';
+export type { FieldMeta, InstallationDocument, Tier } from './_document.js';
+export { SsmIparamStore, toStoreError, type IparamStore, type SsmIparamStoreOptions, type StoredDocument } from './ssm-store.js';
+export { createIparamsReader, type IparamsReader, type IparamsReaderOptions } from './reader.js';
+export {
+  createInstaller,
+  renderTemplate,
+  templateFields,
+  type DescribedField,
+  type DescribeResult,
+  type InstallOptions,
+  type Installer,
+  type InstallerOptions,
+} from './installer.js';

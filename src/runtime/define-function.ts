@@ -1,0 +1,209 @@
+/** Composes one Lambda handler: identify the installation, read its iparams, build its customer client, run. */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { InboundError, TesseraError } from '../errors.js';
+import { createIparamsReader, renderTemplate, SsmIparamStore, type IparamsReader, type IparamStore } from '../iparams/index.js';
+import { createJsonLogger, type Logger } from '../log.js';
+import { createCustomerClient, type CustomerClient } from '../outbound/index.js';
+import type { IparamValues, Manifest, ManifestFunction } from '../schema/types.js';
+
+/** What the function's code gets for one invocation. */
+export interface FunctionContext<I extends IparamValues> {
+  request: {
+    method: string;
+    path: string;
+    query: Readonly<Record<string, string>>;
+    /** Lower-case header names. */
+    headers: Readonly<Record<string, string>>;
+    /** Decoded body text, empty when none. */
+    body: string;
+    /** The body parsed as JSON; a malformed body is a 400 ERR_BAD_REQUEST. */
+    json<T = unknown>(): T;
+  };
+  installationId: string;
+  /** The installation's parameters, typed; read from SSM and cached. */
+  iparams: Readonly<I>;
+  /** Authenticated client for the installation's customer server. */
+  customer: CustomerClient;
+  logger: Logger;
+  event: APIGatewayProxyEventV2;
+  lambdaContext: Context | undefined;
+}
+
+/** What a function returns: the body is sent as JSON. */
+export interface FunctionResult {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type FunctionHandler<I extends IparamValues> = (ctx: FunctionContext<I>) => Promise<FunctionResult> | FunctionResult;
+export type LambdaHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Decides which installation an invocation belongs to. The session-token guard plugs in here. */
+export type IdentifyInstallation = (event: APIGatewayProxyEventV2) => string | Promise<string>;
+
+export interface AppOptions {
+  /** The parsed `manifest.json` (validated by `tessera validate` at build time). */
+  manifest: unknown;
+  /** Where iparams are read. Default an SsmIparamStore with a default SSMClient. */
+  store?: IparamStore;
+  /** Iparams cache lifetime. Default `TESSERA_IPARAMS_TTL_MS`, then 60,000 ms. */
+  iparamsTtlMs?: number;
+  /** Which installation an invocation is for. Default: see {@link offlineHeaderIdentify}. */
+  identify?: IdentifyInstallation;
+  logger?: Logger;
+}
+
+/** An app: defines its Lambda handlers from one manifest, sharing one iparams cache. */
+export interface App<I extends IparamValues> {
+  readonly manifest: Manifest;
+  readonly reader: IparamsReader;
+  defineFunction(name: string, handler: FunctionHandler<I>): LambdaHandler;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_CLIENTS = 1_000;
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+const OPTION_KEYS = new Set(['manifest', 'store', 'iparamsTtlMs', 'identify', 'logger']);
+/** Development-only header naming the installation; honoured only in offline mode. */
+export const OFFLINE_INSTALLATION_HEADER = 'x-tessera-installation';
+
+/**
+ * The identify step until a session guard is configured: offline, the `X-Tessera-Installation` header names the
+ * installation (a local convenience, never trusted on AWS); anywhere else every call is refused.
+ */
+export const offlineHeaderIdentify: IdentifyInstallation = (event) => {
+  const id = process.env.TESSERA_OFFLINE === 'true' ? event.headers?.[OFFLINE_INSTALLATION_HEADER] : undefined;
+  if (!id) throw new InboundError('ERR_SESSION_MISSING');
+  return id;
+};
+
+function checkManifest(raw: unknown): Manifest {
+  const m = raw as Manifest;
+  if (typeof m?.app?.id !== 'string' || typeof m.functions !== 'object' || typeof m.customer?.baseUrl !== 'string') {
+    throw new TypeError('createApp: manifest must have app.id, functions and customer (run `tessera validate`)');
+  }
+  return m;
+}
+
+function decodeBody(event: APIGatewayProxyEventV2): string {
+  const raw = event.body ?? '';
+  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) throw new InboundError('ERR_BODY_TOO_LARGE');
+  return body;
+}
+
+function parseQuery(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (raw) for (const [k, v] of new URLSearchParams(raw)) out[k] = v;
+  return out;
+}
+
+/**
+ * Creates an app from its manifest; each `defineFunction` call yields one Lambda handler.
+ * @example
+ * export const app = createApp<Iparams>({ manifest });
+ * export const handler = app.defineFunction('getOrder', async ({ customer, request }) =>
+ *   ({ body: (await customer.get(`/orders/${request.query.id}`)).data }));
+ */
+export function createApp<I extends IparamValues = IparamValues>(options: AppOptions): App<I> {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw new TypeError(`createApp: unknown option "${key}"`);
+  }
+  const manifest = checkManifest(options.manifest);
+  const appId = manifest.app.id;
+  const logger = options.logger ?? createJsonLogger({ base: { component: 'runtime', appId } });
+  const identify = options.identify ?? offlineHeaderIdentify;
+  const reader = createIparamsReader({
+    appId,
+    store: options.store ?? new SsmIparamStore(),
+    logger,
+    ...(options.iparamsTtlMs !== undefined ? { ttlMs: options.iparamsTtlMs } : {}),
+  });
+  const conn = manifest.customer;
+  // One client per installation, rebuilt only when its iparams object changes (a refresh).
+  const clients = new Map<string, { iparams: IparamValues; client: CustomerClient }>();
+
+  function customerFor(installationId: string, iparams: IparamValues): CustomerClient {
+    const hit = clients.get(installationId);
+    if (hit?.iparams === iparams) return hit.client;
+    const secret = String(iparams[conn.auth.secretIparam] ?? '');
+    const mode = renderTemplate(conn.auth.mode, iparams);
+    const client = createCustomerClient({
+      baseUrl: renderTemplate(conn.baseUrl, iparams),
+      allowedHosts: conn.allowedHosts,
+      appId,
+      installationId,
+      auth:
+        mode === 'jwt'
+          ? { mode: 'jwt', alg: 'HS256', secret, ...(conn.auth.tokenLifetimeSec ? { tokenLifetimeSec: conn.auth.tokenLifetimeSec } : {}) }
+          : { mode: 'shared-secret', secret, ...(conn.auth.header ? { header: conn.auth.header } : {}) },
+      ...(conn.timeoutMs ? { timeoutMs: conn.timeoutMs } : {}),
+      ...(conn.maxResponseBytes ? { maxResponseBytes: conn.maxResponseBytes } : {}),
+      logger,
+    });
+    clients.delete(installationId);
+    clients.set(installationId, { iparams, client });
+    if (clients.size > MAX_CLIENTS) clients.delete(clients.keys().next().value as string);
+    return client;
+  }
+
+  function fail(name: string, err: unknown): APIGatewayProxyStructuredResultV2 {
+    if (err instanceof TesseraError) {
+      logger.log(err.status >= 500 ? 'error' : 'warn', 'function.refused', { function: name, code: err.code, cause: err.cause });
+      return err.toResponse();
+    }
+    logger.log('error', 'function.failed', { function: name, error: err });
+    return new TesseraError('ERR_INTERNAL').toResponse();
+  }
+
+  return {
+    manifest,
+    reader,
+    defineFunction(name, handler) {
+      const declared: ManifestFunction | undefined = manifest.functions[name];
+      if (!declared) throw new TypeError(`defineFunction: "${name}" is not declared in manifest.json functions`);
+      const methods = new Set(declared.methods.map((m) => m.toUpperCase()));
+
+      return async (event, lambdaContext) => {
+        try {
+          const method = event.requestContext.http.method.toUpperCase();
+          if (!methods.has(method)) throw new InboundError('ERR_METHOD_NOT_ALLOWED');
+          const installationId = await identify(event);
+          const body = decodeBody(event);
+          const iparams = await reader.read<I>(installationId);
+          const headers = (event.headers ?? {}) as Record<string, string>;
+          const result = await handler({
+            request: {
+              method,
+              path: event.rawPath,
+              query: parseQuery(event.rawQueryString),
+              headers,
+              body,
+              json<T>() {
+                try {
+                  return JSON.parse(body) as T;
+                } catch {
+                  throw new InboundError('ERR_BAD_REQUEST', { message: 'Request body must be JSON' });
+                }
+              },
+            },
+            installationId,
+            iparams,
+            customer: customerFor(installationId, iparams),
+            logger,
+            event,
+            lambdaContext,
+          });
+          return {
+            statusCode: result.status ?? 200,
+            headers: { ...JSON_HEADERS, ...result.headers },
+            body: result.body === undefined ? '' : JSON.stringify(result.body),
+          };
+        } catch (err) {
+          return fail(name, err);
+        }
+      };
+    },
+  };
+}
