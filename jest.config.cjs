@@ -6,6 +6,7 @@ const base = {
   // jose ships ESM only; letting swc compile it is jest's documented route for ESM-only packages on Node 20.
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
   moduleNameMapper: {
+    '^tessera/(errors|log)$': '<rootDir>/src/$1.ts',
     '^tessera/(.*)$': '<rootDir>/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -100,7 +100,11 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
 
   return {
     read<T extends IparamValues>(installationId: string): Promise<T> {
-      assertInstallationId(installationId);
+      try {
+        assertInstallationId(installationId);
+      } catch (err) {
+        return Promise.reject(err);
+      }
       let entry = cache.get(installationId);
       if (entry?.values !== undefined) {
         const t = now();

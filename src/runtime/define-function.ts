@@ -153,7 +153,10 @@ export function createApp<I extends IparamValues = IparamValues>(options: AppOpt
       logger.log(err.status >= 500 ? 'error' : 'warn', 'function.refused', { function: name, code: err.code, cause: err.cause });
       return err.toResponse();
     }
-    logger.log('error', 'function.failed', { function: name, error: err });
+    // Name and frames only: a message thrown by app code may carry anything, including a value.
+    const e = err as { name?: string; stack?: string };
+    const at = String(e?.stack ?? '').split('\n').slice(1, 4).map((l) => l.trim());
+    logger.log('error', 'function.failed', { function: name, errorName: e?.name ?? typeof err, at });
     return new TesseraError('ERR_INTERNAL').toResponse();
   }
 

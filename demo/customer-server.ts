@@ -1,0 +1,79 @@
+/** The demo customer's order server: Express plus Tessera's verifier, a few orders, and notes kept in memory. */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express from 'express';
+import { tesseraExpress, type VerifierOptions } from 'tessera/verify';
+import type { Logger } from 'tessera/log';
+
+export interface CustomerServerOptions {
+  /** Default 4100; 0 picks a free port. */
+  port?: number;
+  /** The installation's auth mode. */
+  mode: 'shared-secret' | 'jwt';
+  /** Current secret first, then the previous one during a rotation. */
+  secrets: string[];
+  /** The app id expected as `iss`. */
+  appId: string;
+  logger?: Logger;
+}
+
+export interface CustomerServer {
+  url: string;
+  port: number;
+  /** Notes recorded per order, for tests and the demo. */
+  notes: Map<string, { text: string; at: string }[]>;
+  close(): Promise<void>;
+}
+
+const ORDERS: Record<string, { id: string; status: string; total: number; currency: string }> = {
+  '1001': { id: '1001', status: 'shipped', total: 129.9, currency: 'EUR' },
+  '1002': { id: '1002', status: 'processing', total: 42, currency: 'EUR' },
+  '1003': { id: '1003', status: 'delivered', total: 7.5, currency: 'USD' },
+};
+
+/**
+ * Starts the demo order server on loopback.
+ * @example
+ * const server = await startCustomerServer({ mode: 'jwt', secrets: [secret], appId: 'order-lookup' });
+ */
+export async function startCustomerServer(options: CustomerServerOptions): Promise<CustomerServer> {
+  const port = options.port ?? 4100;
+  const publicOrigin = `http://127.0.0.1:${port}`;
+  const notes = new Map<string, { text: string; at: string }[]>();
+  const common = { secrets: options.secrets, publicOrigin, ...(options.logger ? { logger: options.logger } : {}) };
+  const verifierOptions: VerifierOptions =
+    options.mode === 'jwt' ? { ...common, mode: 'jwt', issuer: options.appId } : { ...common, mode: 'shared-secret' };
+
+  const app = express();
+  app.get('/healthz', (_req, res) => void res.json({ ok: true }));
+  // The verifier reads the raw body itself, so the JSON parser after it never sees a consumed stream.
+  app.use('/orders', tesseraExpress(verifierOptions), express.json({ limit: '64kb' }));
+  app.get('/orders/:id', (req, res) => {
+    const order = ORDERS[req.params.id];
+    if (!order) return void res.status(404).json({ error: { code: 'ORDER_NOT_FOUND', message: 'No such order' } });
+    res.json({ ...order, notes: notes.get(order.id) ?? [] });
+  });
+  app.post('/orders/:id/notes', (req, res) => {
+    const order = ORDERS[req.params.id];
+    const text = (req.body as { text?: unknown } | undefined)?.text;
+    if (!order) return void res.status(404).json({ error: { code: 'ORDER_NOT_FOUND', message: 'No such order' } });
+    if (typeof text !== 'string' || text.length === 0) {
+      return void res.status(400).json({ error: { code: 'NOTE_INVALID', message: 'text is required' } });
+    }
+    const note = { text, at: new Date().toISOString() };
+    notes.set(order.id, [...(notes.get(order.id) ?? []), note]);
+    res.status(201).json({ ok: true, orderId: order.id, note });
+  });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(port, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actual}`,
+    port: actual,
+    notes,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

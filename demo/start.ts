@@ -1,0 +1,103 @@
+/** `npm start`: the example end to end on this machine: ssm-local, a demo installation, the customer server,
+ *  and the functions under `serverless offline`. Ctrl-C stops everything it started. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createConnection } from 'node:net';
+import { resolve } from 'node:path';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { createInstaller, SsmIparamStore } from 'tessera/iparams';
+import { loadProject } from 'tessera/schema';
+import { startCustomerServer, type CustomerServer } from './customer-server.js';
+
+const root = resolve(__dirname, '..');
+const env = process.env;
+const SSM_PORT = Number(env.TESSERA_SSM_PORT ?? 4583);
+const HTTP_PORT = Number(env.TESSERA_HTTP_PORT ?? 4000);
+const CUSTOMER_PORT = 4100;
+const INSTALLATION = env.TESSERA_DEMO_INSTALLATION ?? 'demo';
+const DATA_DIR = resolve(root, env.TESSERA_DATA_DIR ?? '.tessera/ssm');
+
+/** Resolves once something accepts connections on the port; polls, never reads logs. */
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((done) => {
+      const socket = createConnection({ port, host: '127.0.0.1' });
+      socket.once('connect', () => (socket.destroy(), done(true)));
+      socket.once('error', () => done(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function main(): Promise<void> {
+  let offline: ChildProcess | undefined;
+  let customer: CustomerServer | undefined;
+  const stop = async (code: number) => {
+    offline?.kill('SIGTERM');
+    await customer?.close();
+    process.exitCode = code;
+  };
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+
+  offline = spawn(process.execPath, [resolve(root, 'bin/tessera.cjs'), 'offline', '--ssm-port', String(SSM_PORT), '--http-port', String(HTTP_PORT), '--data-dir', DATA_DIR], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  offline.once('exit', (code) => {
+    offline = undefined;
+    if (code) void stop(code);
+  });
+  await waitForPort(SSM_PORT, 30_000);
+
+  // The demo installation: created once, with a fresh random secret that is never printed.
+  env.AWS_ENDPOINT_URL_SSM = `http://127.0.0.1:${SSM_PORT}`;
+  const { manifest, iparams } = await loadProject(root);
+  const store = new SsmIparamStore({ client: new SSMClient({ region: env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'offline', secretAccessKey: 'offline' } }) });
+  const installer = createInstaller({ manifest, schema: iparams, store, actor: 'demo' });
+  if (!(await installer.exists(INSTALLATION))) {
+    await installer.install(INSTALLATION, {
+      server_url: `http://127.0.0.1:${CUSTOMER_PORT}`,
+      shared_secret: randomBytes(32).toString('base64url'),
+      auth_mode: env.TESSERA_DEMO_AUTH_MODE ?? 'jwt',
+      support_email: 'support@example.com',
+    });
+    console.log(`installed demo installation "${INSTALLATION}" (secret generated and stored as a SecureString)`);
+  }
+  // The customer configures its verifier with the same secret; the demo reads it from the store as an admin would.
+  const stored = await store.get(manifest.app.id, INSTALLATION);
+  const values = stored!.document.values;
+  customer = await startCustomerServer({
+    port: CUSTOMER_PORT,
+    mode: values.auth_mode === 'shared-secret' ? 'shared-secret' : 'jwt',
+    secrets: [String(values.shared_secret)],
+    appId: manifest.app.id,
+  });
+
+  await waitForPort(HTTP_PORT, 120_000);
+  const fn = `http://127.0.0.1:${HTTP_PORT}`;
+  console.log(`
+Tessera demo is up (auth mode: ${String(values.auth_mode)}). Try:
+
+  curl -s -H 'X-Tessera-Installation: ${INSTALLATION}' '${fn}/getOrder?id=1001'
+  curl -s -X POST -H 'X-Tessera-Installation: ${INSTALLATION}' -H 'content-type: application/json' \\
+       -d '{"orderId":"1001","text":"Customer called about delivery"}' '${fn}/addNote'
+
+The customer's server (${customer.url}) refuses anything not signed by the app:
+
+  curl -s ${customer.url}/orders/1001                     # ERR_VERIFY_MISSING
+  node --import tsx demo/attack.ts forge                 # ERR_VERIFY_SIGNATURE
+  node --import tsx demo/attack.ts replay                # first call 200, the replay ERR_VERIFY_REPLAYED
+
+Ctrl-C stops everything.`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`demo failed: ${(err as Error)?.message ?? 'unknown error'}`);
+  process.exitCode = 1;
+  process.kill(process.pid, 'SIGTERM');
+});
