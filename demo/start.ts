@@ -11,6 +11,7 @@ import { startCustomerServer, type CustomerServer } from './customer-server.js';
 
 const root = resolve(__dirname, '..');
 const env = process.env;
+env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const SSM_PORT = Number(env.TESSERA_SSM_PORT ?? 4583);
 const HTTP_PORT = Number(env.TESSERA_HTTP_PORT ?? 4000);
 const CUSTOMER_PORT = 4100;

@@ -31,7 +31,7 @@ interface Entry {
 
 /** Reads one installation's values, typed by the caller. */
 export interface IparamsReader {
-  read<T extends IparamValues = IparamValues>(installationId: string): Promise<T>;
+  read<T extends object = IparamValues>(installationId: string): Promise<T>;
   /** Drops one installation's cached value so the next read goes to the store. */
   invalidate(installationId: string): void;
   /** Drops every cached value. */
@@ -99,7 +99,7 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
   }
 
   return {
-    read<T extends IparamValues>(installationId: string): Promise<T> {
+    read<T extends object>(installationId: string): Promise<T> {
       try {
         assertInstallationId(installationId);
       } catch (err) {

@@ -7,7 +7,7 @@ import { createCustomerClient, type CustomerClient } from '../outbound/index.js'
 import type { IparamValues, Manifest, ManifestFunction } from '../schema/types.js';
 
 /** What the function's code gets for one invocation. */
-export interface FunctionContext<I extends IparamValues> {
+export interface FunctionContext<I extends object> {
   request: {
     method: string;
     path: string;
@@ -36,7 +36,7 @@ export interface FunctionResult {
   headers?: Record<string, string>;
 }
 
-export type FunctionHandler<I extends IparamValues> = (ctx: FunctionContext<I>) => Promise<FunctionResult> | FunctionResult;
+export type FunctionHandler<I extends object> = (ctx: FunctionContext<I>) => Promise<FunctionResult> | FunctionResult;
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** Decides which installation an invocation belongs to. The session-token guard plugs in here. */
@@ -55,7 +55,7 @@ export interface AppOptions {
 }
 
 /** An app: defines its Lambda handlers from one manifest, sharing one iparams cache. */
-export interface App<I extends IparamValues> {
+export interface App<I extends object> {
   readonly manifest: Manifest;
   readonly reader: IparamsReader;
   defineFunction(name: string, handler: FunctionHandler<I>): LambdaHandler;
@@ -106,7 +106,7 @@ function parseQuery(raw: string | undefined): Record<string, string> {
  * export const handler = app.defineFunction('getOrder', async ({ customer, request }) =>
  *   ({ body: (await customer.get(`/orders/${request.query.id}`)).data }));
  */
-export function createApp<I extends IparamValues = IparamValues>(options: AppOptions): App<I> {
+export function createApp<I extends object = IparamValues>(options: AppOptions): App<I> {
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) throw new TypeError(`createApp: unknown option "${key}"`);
   }
@@ -193,7 +193,7 @@ export function createApp<I extends IparamValues = IparamValues>(options: AppOpt
             },
             installationId,
             iparams,
-            customer: customerFor(installationId, iparams),
+            customer: customerFor(installationId, iparams as IparamValues),
             logger,
             event,
             lambdaContext,
