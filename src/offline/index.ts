@@ -1,0 +1,9 @@
+/** Local development pieces: an SSM-compatible endpoint (and, later, the dev session issuer and install page). */
+export {
+  MAX_BODY_BYTES,
+  SSM_LOCAL_OPERATIONS,
+  startSsmLocal,
+  type SsmLocalHost,
+  type SsmLocalOptions,
+  type SsmLocalServer,
+} from './ssm-local.js';
