@@ -1,4 +1,5 @@
 /** Composes one Lambda handler: identify the installation, read its iparams, build its customer client, run. */
+import type { AxiosInstance } from 'axios';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { InboundError, TesseraError } from '../errors.js';
 import { createIparamsReader, renderTemplate, SsmIparamStore, type IparamsReader, type IparamStore } from '../iparams/index.js';
@@ -51,6 +52,8 @@ export interface AppOptions {
   iparamsTtlMs?: number;
   /** Which installation an invocation is for. Default: see {@link offlineHeaderIdentify}. */
   identify?: IdentifyInstallation;
+  /** The axios instance outbound calls go through (agents, proxies, a transport for benchmarks). */
+  http?: AxiosInstance;
   logger?: Logger;
 }
 
@@ -64,7 +67,7 @@ export interface App<I extends object> {
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_CLIENTS = 1_000;
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
-const OPTION_KEYS = new Set(['manifest', 'store', 'iparamsTtlMs', 'identify', 'logger']);
+const OPTION_KEYS = new Set(['manifest', 'store', 'iparamsTtlMs', 'identify', 'http', 'logger']);
 /** Development-only header naming the installation; honoured only in offline mode. */
 export const OFFLINE_INSTALLATION_HEADER = 'x-tessera-installation';
 
@@ -140,6 +143,7 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
           : { mode: 'shared-secret', secret, ...(conn.auth.header ? { header: conn.auth.header } : {}) },
       ...(conn.timeoutMs ? { timeoutMs: conn.timeoutMs } : {}),
       ...(conn.maxResponseBytes ? { maxResponseBytes: conn.maxResponseBytes } : {}),
+      ...(options.http ? { http: options.http } : {}),
       logger,
     });
     clients.delete(installationId);

@@ -82,4 +82,23 @@ export interface Manifest {
   app: { id: string; version: string; name?: string };
   functions: Record<string, ManifestFunction>;
   customer: CustomerConnection;
+  /** Cross-origin policy; shape checked by a later version. */
+  cors?: Record<string, unknown>;
+  /** Session token settings; shape checked by a later version. */
+  session?: Record<string, unknown>;
+  /** Product platform settings; shape checked by a later version. */
+  platform?: Record<string, unknown>;
+}
+
+/** One problem in a project file: the file, the JSON path (`/customer/auth/mode`, root `/`) and the rule broken. */
+export interface ConfigIssue {
+  file: string;
+  field: string;
+  rule: string;
+}
+
+/** A project's validated configuration. */
+export interface Project {
+  manifest: Manifest;
+  iparams: IparamsSchema;
 }

@@ -1,0 +1,99 @@
+/** Per warm invocation: Tessera's framework work and its HS256 signing, against a bare handler and node:crypto. */
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import axios from 'axios';
+import { SignJWT } from 'jose';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { createApp } from '../src/runtime/index.js';
+import { createHs256Signer, newJti } from '../src/outbound/index.js';
+import type { IparamStore } from '../src/iparams/index.js';
+import { silentLogger } from '../src/log.js';
+import { TOKEN_TYPE, type RequestClaims } from '../src/protocol/index.js';
+import { fmt, nsPerOp, nsPerOpSync, table } from './_measure.js';
+
+const SECRET = randomBytes(32).toString('base64url');
+const manifest = {
+  app: { id: 'order-lookup', version: '1.0.0' },
+  functions: { getOrder: { methods: ['GET'] } },
+  customer: { baseUrl: '{{iparams.server_url}}', allowedHosts: ['*.orders.example.com'], auth: { mode: 'jwt', secretIparam: 'shared_secret' } },
+};
+const values = { server_url: 'https://acme.orders.example.com', shared_secret: SECRET };
+const store: IparamStore = {
+  get: async (_a, id) => ({ version: 1, document: { format: 1, installationId: id, values, fields: {}, installedAt: '', updatedAt: '' } }),
+  put: async () => ({ version: 1 }),
+  delete: async () => true,
+};
+const event = {
+  version: '2.0',
+  rawPath: '/getOrder',
+  rawQueryString: 'id=1001',
+  headers: { 'x-installation': 'acme' },
+  requestContext: { http: { method: 'GET', path: '/getOrder' } },
+  isBase64Encoded: false,
+} as unknown as APIGatewayProxyEventV2;
+
+/** A transport that answers at once: isolates the work done before and after the network. */
+const noNetwork = axios.create({
+  adapter: async (config) => ({ data: Buffer.from('{"id":"1001"}'), status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config }),
+});
+
+function claims(): RequestClaims {
+  const iat = Math.floor(Date.now() / 1000);
+  return {
+    iss: 'order-lookup', sub: 'acme', aud: 'https://acme.orders.example.com', iat, nbf: iat, exp: iat + 30, jti: newJti(),
+    htm: 'GET', htu: 'https://acme.orders.example.com/orders/1001', bh: '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU',
+  };
+}
+
+export async function benchInvocation(): Promise<Record<string, number>> {
+  const app = createApp({ manifest, store, identify: (e) => e.headers['x-installation'] as string, http: noNetwork, logger: silentLogger });
+  const framework = app.defineFunction('getOrder', ({ request }) => ({ body: { id: request.query.id } }));
+  const withCall = app.defineFunction('getOrder', async ({ customer }) => ({ body: (await customer.get('/orders/1001')).data }));
+  const bare = async (e: APIGatewayProxyEventV2) => ({
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: new URLSearchParams(e.rawQueryString).get('id') }),
+  });
+
+  const inv = await nsPerOp([
+    { name: 'bare', run: () => bare(event) },
+    { name: 'framework', run: () => framework(event) },
+  ]);
+  const call = await nsPerOp([{ name: 'withCall', run: () => withCall(event) }], { ops: 10_000, rounds: 5 });
+
+  // Signing the same token three ways.
+  const sign = createHs256Signer(SECRET);
+  const key = createSecretKey(Buffer.from(SECRET));
+  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: TOKEN_TYPE })).toString('base64url');
+  const lowerBound = () => {
+    const input = `${header}.${Buffer.from(JSON.stringify(claims())).toString('base64url')}`;
+    return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
+  };
+  const sig = nsPerOpSync([
+    { name: 'crypto', run: lowerBound },
+    { name: 'tessera', run: () => sign(claims()) },
+  ]);
+  const joseKey = new TextEncoder().encode(SECRET);
+  const joseNs = (await nsPerOp([{ name: 'jose', run: () => new SignJWT({ ...claims() }).setProtectedHeader({ alg: 'HS256', typ: TOKEN_TYPE }).sign(joseKey) }], { ops: 20_000 })).get('jose')!;
+
+  const bareNs = inv.get('bare')!;
+  const fwNs = inv.get('framework')!;
+  const cryptoNs = sig.get('crypto')!;
+  const tesseraNs = sig.get('tessera')!;
+  table('Warm invocation (cached iparams), ns per call, medians of 7 interleaved rounds', ['variant', 'time', 'vs bare'], [
+    ['bare handler (baseline)', fmt.us(bareNs), fmt.x(1)],
+    ['Tessera function, no outbound call', fmt.us(fwNs), fmt.x(fwNs / bareNs)],
+    ['  framework work (difference)', fmt.us(fwNs - bareNs), 'target ≤ 1 µs'],
+    ['Tessera function + signed call, no-op transport', fmt.us(call.get('withCall')!), fmt.x(call.get('withCall')! / bareNs)],
+  ]);
+  table('HS256 request token, ns per token', ['signer', 'time', 'vs node:crypto'], [
+    ['node:crypto lower bound (baseline)', fmt.us(cryptoNs), fmt.x(1)],
+    ['Tessera signer', fmt.us(tesseraNs), `${fmt.x(tesseraNs / cryptoNs)} (target ≤ 2×)`],
+    ['jose SignJWT (reference)', fmt.us(joseNs), fmt.x(joseNs / cryptoNs)],
+  ]);
+  return {
+    frameworkOverheadNs: fwNs - bareNs,
+    signRatio: tesseraNs / cryptoNs,
+    joseSignRatio: joseNs / cryptoNs,
+    fullCallNs: call.get('withCall')!,
+  };
+}
