@@ -1,10 +1,23 @@
 /** `npm run bench`: every benchmark, each printing ratios against a baseline measured in the same run. */
+import { benchColdInit } from './cold-init.js';
 import { benchInvocation } from './invocation.js';
+import { benchSsmTrips } from './ssm-trips.js';
+
+// Benchmarks never reach AWS: the same fake environment the tests use.
+Object.assign(process.env, {
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+});
 
 async function main(): Promise<void> {
   const only = process.argv[2];
   const results: Record<string, unknown> = {};
   if (!only || only === 'invocation') results.invocation = await benchInvocation();
+  if (!only || only === 'cold-init') results.coldInit = await benchColdInit();
+  if (!only || only === 'ssm') results.ssm = await benchSsmTrips();
   console.log('\nsummary ' + JSON.stringify(results));
 }
 

@@ -32,6 +32,8 @@ interface Entry {
 /** Reads one installation's values, typed by the caller. */
 export interface IparamsReader {
   read<T extends object = IparamValues>(installationId: string): Promise<T>;
+  /** The cached value when it is fresh, else undefined: lets a warm invocation skip a promise. */
+  peek<T extends object = IparamValues>(installationId: string): T | undefined;
   /** Drops one installation's cached value so the next read goes to the store. */
   invalidate(installationId: string): void;
   /** Drops every cached value. */
@@ -99,6 +101,11 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
   }
 
   return {
+    peek<T extends object>(installationId: string): T | undefined {
+      // Only validated ids are ever cached, so a hit needs no id check.
+      const entry = cache.get(installationId);
+      return entry?.values !== undefined && now() - entry.fetchedAtMs < ttlMs ? (entry.values as T) : undefined;
+    },
     read<T extends object>(installationId: string): Promise<T> {
       try {
         assertInstallationId(installationId);

@@ -221,6 +221,7 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
         maxBodyLength: 1024 * 1024,
         validateStatus: () => true,
         proxy: false,
+        adapter: 'http',
       });
     } catch (err) {
       const out = fromAxiosError(err);

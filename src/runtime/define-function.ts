@@ -91,6 +91,7 @@ function checkManifest(raw: unknown): Manifest {
 
 function decodeBody(event: APIGatewayProxyEventV2): string {
   const raw = event.body ?? '';
+  if (raw.length === 0) return raw;
   const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) throw new InboundError('ERR_BODY_TOO_LARGE');
   return body;
@@ -100,6 +101,36 @@ function parseQuery(raw: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (raw) for (const [k, v] of new URLSearchParams(raw)) out[k] = v;
   return out;
+}
+
+/** The request as a function sees it; the query is parsed only if read. */
+class RequestView {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  #event: APIGatewayProxyEventV2;
+  #query: Record<string, string> | undefined;
+
+  constructor(event: APIGatewayProxyEventV2, method: string, body: string) {
+    this.#event = event;
+    this.method = method;
+    this.path = event.rawPath;
+    this.headers = (event.headers ?? {}) as Record<string, string>;
+    this.body = body;
+  }
+
+  get query(): Readonly<Record<string, string>> {
+    return (this.#query ??= parseQuery(this.#event.rawQueryString));
+  }
+
+  json<T = unknown>(): T {
+    try {
+      return JSON.parse(this.body) as T;
+    } catch {
+      throw new InboundError('ERR_BAD_REQUEST', { message: 'Request body must be JSON' });
+    }
+  }
 }
 
 /**
@@ -176,25 +207,13 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
         try {
           const method = event.requestContext.http.method.toUpperCase();
           if (!methods.has(method)) throw new InboundError('ERR_METHOD_NOT_ALLOWED');
-          const installationId = await identify(event);
-          const body = decodeBody(event);
-          const iparams = await reader.read<I>(installationId);
-          const headers = (event.headers ?? {}) as Record<string, string>;
-          const result = await handler({
-            request: {
-              method,
-              path: event.rawPath,
-              query: parseQuery(event.rawQueryString),
-              headers,
-              body,
-              json<T>() {
-                try {
-                  return JSON.parse(body) as T;
-                } catch {
-                  throw new InboundError('ERR_BAD_REQUEST', { message: 'Request body must be JSON' });
-                }
-              },
-            },
+          // Awaits only where something is pending: a warm invocation stays synchronous up to the handler.
+          const identified = identify(event);
+          const installationId = typeof identified === 'string' ? identified : await identified;
+          const request = new RequestView(event, method, decodeBody(event));
+          const iparams = reader.peek<I>(installationId) ?? (await reader.read<I>(installationId));
+          const pending = handler({
+            request,
             installationId,
             iparams,
             customer: customerFor(installationId, iparams as IparamValues),
@@ -202,9 +221,10 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
             event,
             lambdaContext,
           });
+          const result = pending instanceof Promise ? await pending : pending;
           return {
             statusCode: result.status ?? 200,
-            headers: { ...JSON_HEADERS, ...result.headers },
+            headers: result.headers ? { ...JSON_HEADERS, ...result.headers } : { 'content-type': 'application/json' },
             body: result.body === undefined ? '' : JSON.stringify(result.body),
           };
         } catch (err) {

@@ -1,0 +1,56 @@
+/** Cold init of one function bundle: a new process requiring the bundle, minus a bare `node -e 0`. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build, type BuildOptions } from 'esbuild';
+import { lambdaPlugins } from '../src/build/index.js';
+import { fmt, median, table } from './_measure.js';
+
+const root = resolve(__dirname, '..');
+/** The options serverless.yml gives serverless-esbuild, so the bundle measured is the bundle deployed. */
+const DEPLOYED: BuildOptions = {
+  bundle: true, minify: true, platform: 'node', target: 'node20', format: 'cjs',
+  mainFields: ['module', 'main'], external: [], tsconfig: join(root, 'tsconfig.json'), plugins: lambdaPlugins(),
+};
+
+function wallMs(args: string[]): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { cwd: root, env: { ...process.env, AWS_REGION: 'us-east-1' }, stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}`);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+export async function benchColdInit(runs = 15): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-cold-'));
+  const variants: { name: string; options: BuildOptions }[] = [
+    { name: 'deployed: SDK bundled, ESM main fields, trim', options: DEPLOYED },
+    { name: 'SDK external (loaded as from the runtime)', options: { ...DEPLOYED, external: ['@aws-sdk/*'] } },
+    { name: 'without the axios trim plugin', options: { ...DEPLOYED, plugins: [] } },
+    { name: 'naive: default main fields, no plugin', options: { ...DEPLOYED, mainFields: undefined, plugins: [] } },
+  ];
+  const files: string[] = [];
+  for (const [i, v] of variants.entries()) {
+    // Bundles go inside the project so an external SDK resolves from node_modules, as it does from the runtime on Lambda.
+    const outfile = join(root, '.esbuild', `bench-cold-${i}.cjs`);
+    await build({ ...v.options, entryPoints: [join(root, 'functions/getOrder.ts')], outfile, logLevel: 'error' });
+    files.push(outfile);
+  }
+  const samples: number[][] = [[], ...variants.map(() => [])];
+  for (let r = 0; r < runs; r++) {
+    samples[0]!.push(wallMs(['-e', '0']));
+    files.forEach((f, i) => samples[i + 1]!.push(wallMs(['-e', `require(${JSON.stringify(f)})`])));
+  }
+  const base = median(samples[0]!);
+  const rows = variants.map((v, i) => {
+    const ms = median(samples[i + 1]!);
+    return [v.name, `${(statSync(files[i]!).size / 1024).toFixed(0)} KiB`, `${ms.toFixed(1)} ms`, `+${(ms - base).toFixed(1)} ms`, fmt.x(ms / base)];
+  });
+  table(`Cold init of functions/getOrder (median of ${runs} processes)`, ['bundle', 'size', 'wall', 'over node -e 0', 'ratio'], [
+    ['node -e 0 (baseline)', '', `${base.toFixed(1)} ms`, '', fmt.x(1)],
+    ...rows,
+  ]);
+  for (const f of files) rmSync(f, { force: true });
+  rmSync(dir, { recursive: true, force: true });
+  return { baselineMs: base, deployedOverMs: median(samples[1]!) - base, sdkExternalOverMs: median(samples[2]!) - base, naiveOverMs: median(samples[4]!) - base };
+}

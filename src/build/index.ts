@@ -1,0 +1,2 @@
+/** Build helpers for function bundles. */
+export { lambdaPlugins, trimAxiosPlugin } from './lambda-plugins.js';
