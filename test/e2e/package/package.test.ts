@@ -1,0 +1,50 @@
+/** `serverless package` builds the deployable artifacts with no network, and its IAM stays inside the app's SSM path. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+jest.setTimeout(120_000);
+const root = resolve(__dirname, '../../..');
+
+/** `unshare -n` gives the command no network interface at all; where it is not permitted the run goes ahead as is. */
+function withoutNetwork(cmd: string[]): string[] {
+  const probe = spawnSync('unshare', ['-n', 'true']);
+  return probe.status === 0 ? ['unshare', '-n', ...cmd] : cmd;
+}
+
+describe('serverless package', () => {
+  let out: string;
+  let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  let run: ReturnType<typeof spawnSync>;
+
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), 'tessera-package-'));
+    const [bin, ...args] = withoutNetwork([process.execPath, 'node_modules/serverless/bin/serverless.js', 'package', '--package', out]);
+    run = spawnSync(bin!, args, { cwd: root, encoding: 'utf8', env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' } });
+    template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+  });
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('succeeds offline and writes one artifact per function', () => {
+    expect(run.status).toBe(0);
+    expect(readdirSync(out).filter((f) => f.endsWith('.zip')).sort()).toEqual(['addNote.zip', 'getOrder.zip']);
+  });
+
+  it('grants SSM reads only below /tessera/{appId}/ and KMS decrypt only via SSM for those parameters', () => {
+    const role = Object.values(template.Resources).find((r) => r.Type === 'AWS::IAM::Role')!;
+    const statements = JSON.stringify(role.Properties.Policies);
+    expect(statements).toContain('"ssm:GetParameter"');
+    expect(statements).toContain('parameter/tessera/order-lookup/*');
+    expect(statements).not.toMatch(/ssm:(PutParameter|DeleteParameter|GetParametersByPath|\*)/);
+    expect(statements).toContain('kms:ViaService');
+    expect(statements).toContain('kms:EncryptionContext:PARAMETER_ARN');
+  });
+
+  it('routes both functions through the HTTP API without API Gateway CORS', () => {
+    const routes = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(['GET /getOrder', 'POST /addNote']);
+    const api = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api')!;
+    expect(api.Properties.CorsConfiguration).toBeUndefined();
+  });
+});
