@@ -2,6 +2,7 @@
 import { benchColdInit } from './cold-init.js';
 import { benchInvocation } from './invocation.js';
 import { benchSsmTrips } from './ssm-trips.js';
+import { benchVerifier } from './verifier-throughput.js';
 
 // Benchmarks never reach AWS: the same fake environment the tests use.
 Object.assign(process.env, {
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   if (!only || only === 'invocation') results.invocation = await benchInvocation();
   if (!only || only === 'cold-init') results.coldInit = await benchColdInit();
   if (!only || only === 'ssm') results.ssm = await benchSsmTrips();
+  if (!only || only === 'verifier') results.verifier = await benchVerifier();
   console.log('\nsummary ' + JSON.stringify(results));
 }
 

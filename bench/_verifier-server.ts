@@ -1,0 +1,35 @@
+/** Child process of the verifier benchmark: a node:http server with no auth, a shared secret, or HS256. */
+import { createServer } from 'node:http';
+import { silentLogger } from '../src/log.js';
+import { createVerifier, sendVerifyError, verifyNodeRequest, type Verifier } from '../src/verify/index.js';
+
+const [mode = 'none', port = '0'] = process.argv.slice(2);
+const secret = process.env.BENCH_SECRET as string;
+const publicOrigin = `http://127.0.0.1:${port}`;
+const verifier: Verifier | undefined =
+  mode === 'none'
+    ? undefined
+    : mode === 'shared-secret'
+      ? createVerifier({ mode: 'shared-secret', secrets: [secret], publicOrigin, logger: silentLogger })
+      : createVerifier({ mode: 'jwt', secrets: [secret], publicOrigin, issuer: 'order-lookup', logger: silentLogger });
+const ORDER = JSON.stringify({ id: '1001', status: 'shipped', total: 129.9 });
+
+const server = createServer((req, res) => {
+  if (!verifier) {
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(ORDER);
+    });
+    return;
+  }
+  verifyNodeRequest(req, verifier).then(
+    () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(ORDER);
+    },
+    (err: unknown) => sendVerifyError(res, err),
+  );
+});
+server.listen(Number(port), '127.0.0.1');
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

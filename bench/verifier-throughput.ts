@@ -1,0 +1,87 @@
+/** Verifier requests per second on loopback (autocannon, bounded), as ratios to the same server with no auth. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { createHs256Signer, newJti } from '../src/outbound/index.js';
+import { bodyHash, normalizeHtu } from '../src/protocol/index.js';
+import { waitForPort } from '../test/helpers/ports.js';
+import { fmt, median, table } from './_measure.js';
+
+const SECRET = randomBytes(32).toString('base64url');
+const MODES = ['none', 'shared-secret', 'jwt'] as const;
+type Mode = (typeof MODES)[number];
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => done(port));
+    });
+  });
+}
+
+async function startServer(mode: Mode): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '_verifier-server.ts'), mode, String(port)], {
+    env: { ...process.env, BENCH_SECRET: SECRET },
+    stdio: 'ignore',
+  });
+  await waitForPort(port, 30_000);
+  return { child, port };
+}
+
+function load(mode: Mode, port: number, durationSec: number): Promise<autocannon.Result> {
+  const url = `http://127.0.0.1:${port}/orders/1001`;
+  const sign = createHs256Signer(SECRET);
+  const htu = normalizeHtu(url);
+  const aud = new URL(url).origin;
+  const bh = bodyHash(undefined);
+  return autocannon({
+    url,
+    connections: 10,
+    duration: durationSec,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req) => {
+          if (mode === 'shared-secret') req.headers = { ...req.headers, 'x-tessera-secret': SECRET };
+          if (mode === 'jwt') {
+            const iat = Math.floor(Date.now() / 1000);
+            const token = sign({ iss: 'order-lookup', sub: 'acme', aud, iat, nbf: iat, exp: iat + 30, jti: newJti(), htm: 'GET', htu, bh });
+            req.headers = { ...req.headers, authorization: `Bearer ${token}` };
+          }
+          return req;
+        },
+      },
+    ],
+  });
+}
+
+export async function benchVerifier({ rounds = 3, durationSec = 3 } = {}): Promise<Record<string, number>> {
+  const rps: Record<Mode, number[]> = { none: [], 'shared-secret': [], jwt: [] };
+  const refused: Record<Mode, number> = { none: 0, 'shared-secret': 0, jwt: 0 };
+  for (let r = 0; r < rounds; r++) {
+    for (const mode of MODES) {
+      const { child, port } = await startServer(mode);
+      try {
+        await load(mode, port, 1); // warm up the JIT
+        const res = await load(mode, port, durationSec);
+        rps[mode].push(res.requests.average);
+        refused[mode] += res.non2xx + res.errors;
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((done) => child.once('exit', done));
+      }
+    }
+  }
+  const base = median(rps.none);
+  const ratio = (m: Mode) => median(rps[m]) / base;
+  table(`Verifier throughput, node:http on loopback, 10 connections, ${rounds} interleaved rounds of ${durationSec} s`, ['server', 'req/s (median)', 'vs no auth', 'non-2xx'], [
+    ['no auth (baseline)', median(rps.none).toFixed(0), fmt.x(1), refused.none],
+    ['shared secret', median(rps['shared-secret']).toFixed(0), fmt.x(ratio('shared-secret')), refused['shared-secret']],
+    ['HS256 JWT (fresh jti each)', median(rps.jwt).toFixed(0), `${fmt.x(ratio('jwt'))} (target ≥ 0.75×)`, refused.jwt],
+  ]);
+  return { noAuthRps: base, sharedSecretRatio: ratio('shared-secret'), hs256Ratio: ratio('jwt'), refused: refused.jwt + refused['shared-secret'] };
+}
