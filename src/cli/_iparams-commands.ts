@@ -6,7 +6,7 @@ import { CliError } from '../errors.js';
 import { createInstaller, SsmIparamStore, type Installer } from '../iparams/index.js';
 import { createJsonLogger } from '../log.js';
 import { loadProject } from '../schema/index.js';
-import type { IparamField, IparamsSchema, IparamValue } from '../schema/types.js';
+import type { IparamField, IparamsSchema, IparamValue } from '../schema/index.js';
 import { ask, readAll, type PromptIo } from './_prompt.js';
 import type { CliIo, CommandSpec } from './run.js';
 

@@ -1,5 +1,5 @@
 /** The stored form of one installation: all values in one JSON document, with per-field version metadata. */
-import type { IparamValues } from '../schema/types.js';
+import type { IparamValues } from '../schema/index.js';
 
 /** Per-field bookkeeping, shown instead of secure values. */
 export interface FieldMeta {

@@ -3,7 +3,7 @@ import { IparamValidationError, TesseraError, type FieldIssue } from '../errors.
 import { createJsonLogger, type Logger } from '../log.js';
 import { compileHostPatterns } from '../outbound/index.js';
 import { validateIparamValues } from '../schema/index.js';
-import type { IparamsSchema, IparamValue, IparamValues, Manifest } from '../schema/types.js';
+import type { IparamsSchema, IparamValue, IparamValues, Manifest } from '../schema/index.js';
 import { nextDocument } from './_document.js';
 import { assertInstallationId, assertParameterName } from './_layout.js';
 import type { IparamStore } from './ssm-store.js';

@@ -1,7 +1,7 @@
 /** Runtime read of an installation's iparams: cached per instance, coalesced misses, stale-while-failing. */
 import { StoreError, TesseraError } from '../errors.js';
 import { createJsonLogger, type Logger } from '../log.js';
-import type { IparamValues } from '../schema/types.js';
+import type { IparamValues } from '../schema/index.js';
 import { assertInstallationId } from './_layout.js';
 import type { IparamStore } from './ssm-store.js';
 

@@ -5,7 +5,7 @@ import { InboundError, TesseraError } from '../errors.js';
 import { createIparamsReader, renderTemplate, SsmIparamStore, type IparamsReader, type IparamStore } from '../iparams/index.js';
 import { createJsonLogger, type Logger } from '../log.js';
 import { createCustomerClient, type CustomerClient } from '../outbound/index.js';
-import type { IparamValues, Manifest, ManifestFunction } from '../schema/types.js';
+import type { IparamValues, Manifest, ManifestFunction } from '../schema/index.js';
 
 /** What the function's code gets for one invocation. */
 export interface FunctionContext<I extends object> {

@@ -1,0 +1,119 @@
+/** JWT mode: token transport, claims, lifetime, request binding and replay around a pinned signature check. */
+import { VerifyError, isTesseraError, type TesseraErrorCode } from '../errors.js';
+import { MAX_TOKEN_BYTES, bodyHash, normalizeHtu, type RequestClaims } from '../protocol/index.js';
+import type { VerifiedRequest, VerifyInput } from './create-verifier.js';
+import { headerValue } from './_headers.js';
+import type { SignatureVerifier } from './_hs256.js';
+import type { ResolvedOptions } from './_resolve-options.js';
+
+const REQUIRED_CLAIMS: readonly string[] = ['exp', 'iat', 'nbf', 'jti', 'iss', 'sub', 'aud', 'htm', 'htu', 'bh'];
+/** RFC 6750 §2.1: `Bearer` (any case, DESIGN.md "token transport") then one b64token. */
+const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+/** The signer's jti is 128 random bits in base64url (22 characters); shorter ids would make replay keys guessable. */
+const JTI = /^[A-Za-z0-9_-]{22,256}$/;
+
+function refuse(code: TesseraErrorCode, reason: string): never {
+  throw new VerifyError(code, reason);
+}
+
+/** Reads the token from `Authorization` only (never a URL, cookie or body) and bounds its size before parsing. */
+function bearerToken(headers: VerifyInput['headers']): string {
+  const value = headerValue(headers, 'authorization');
+  if (value === undefined || value === '') refuse('ERR_VERIFY_MISSING', 'no Authorization header');
+  if (typeof value !== 'string') refuse('ERR_VERIFY_MALFORMED', 'Authorization header repeated');
+  if (value.length > MAX_TOKEN_BYTES + 16) refuse('ERR_VERIFY_MALFORMED', `token larger than ${MAX_TOKEN_BYTES} bytes`);
+  const match = BEARER.exec(value);
+  if (match === null) refuse('ERR_VERIFY_MALFORMED', 'Authorization is not a Bearer token');
+  const token = match[1] as string;
+  if (token.length > MAX_TOKEN_BYTES) refuse('ERR_VERIFY_MALFORMED', `token larger than ${MAX_TOKEN_BYTES} bytes`);
+  return token;
+}
+
+/** Every claim of the Tessera profile must be present (DESIGN.md "claim checks": `exp` always required). */
+function requirePresent(payload: Record<string, unknown>): void {
+  for (const claim of REQUIRED_CLAIMS) {
+    if (payload[claim] === undefined) refuse('ERR_VERIFY_MALFORMED', `claim "${claim}" missing`);
+  }
+}
+
+function numericDate(payload: Record<string, unknown>, claim: 'iat' | 'nbf' | 'exp'): number {
+  const value = payload[claim];
+  if (typeof value !== 'number' || !Number.isFinite(value)) refuse('ERR_VERIFY_MALFORMED', `claim "${claim}" invalid`);
+  return value;
+}
+
+/** Types every claim before any comparison; issuer and audience are compared exactly (no `aud` arrays). */
+function requestClaims(payload: Record<string, unknown>, options: ResolvedOptions): RequestClaims {
+  requirePresent(payload);
+  const { iss, sub, aud, jti, htm, htu, bh } = payload;
+  if (typeof iss !== 'string' || !options.issuer.includes(iss)) refuse('ERR_VERIFY_ISSUER', 'iss is not an accepted app id');
+  if (aud !== options.publicOrigin) refuse('ERR_VERIFY_AUDIENCE', 'aud is not the public origin');
+  const iat = numericDate(payload, 'iat');
+  const nbf = numericDate(payload, 'nbf');
+  const exp = numericDate(payload, 'exp');
+  if (typeof sub !== 'string' || sub === '') refuse('ERR_VERIFY_MALFORMED', 'claim "sub" invalid');
+  if (typeof jti !== 'string' || !JTI.test(jti)) refuse('ERR_VERIFY_MALFORMED', 'claim "jti" invalid');
+  if (typeof htm !== 'string' || typeof htu !== 'string' || typeof bh !== 'string') {
+    refuse('ERR_VERIFY_MALFORMED', 'request binding claims invalid');
+  }
+  return { iss, sub, aud, iat, nbf, exp, jti, htm, htu, bh };
+}
+
+/** RFC 7519 §4.1.4/§4.1.5 with a symmetric tolerance, plus the lifetime cap: `iat` not older and `exp - iat` not longer. */
+function checkTimes(claims: RequestClaims, options: ResolvedOptions): void {
+  const nowSec = Math.floor(options.now() / 1000);
+  const toleranceSec = options.clockToleranceSec;
+  if (claims.nbf > nowSec + toleranceSec) refuse('ERR_VERIFY_NOT_YET_VALID', 'nbf is in the future');
+  if (claims.iat > nowSec + toleranceSec) refuse('ERR_VERIFY_NOT_YET_VALID', 'iat is in the future');
+  if (claims.exp <= nowSec - toleranceSec) refuse('ERR_VERIFY_EXPIRED', 'exp has passed');
+  if (nowSec - toleranceSec - claims.iat > options.maxTokenAgeSec) {
+    refuse('ERR_VERIFY_EXPIRED', 'iat older than maxTokenAgeSec');
+  }
+  if (claims.exp - claims.iat > options.maxTokenAgeSec) refuse('ERR_VERIFY_LIFETIME', 'exp - iat exceeds maxTokenAgeSec');
+}
+
+/** htm, htu and bh tie the token to this one request: same method, same URL under our public origin, same bytes. */
+function checkBinding(claims: RequestClaims, input: VerifyInput, publicOrigin: string): void {
+  if (claims.htm !== input.method) refuse('ERR_VERIFY_BINDING', 'htm does not match the request method');
+  // Only origin-form targets: `@evil.example/` or `.evil.example/` appended to the origin would change its host.
+  if (!input.url.startsWith('/')) refuse('ERR_VERIFY_BINDING', 'request target is not a path');
+  let expectedHtu: string;
+  try {
+    expectedHtu = normalizeHtu(publicOrigin + input.url);
+  } catch {
+    refuse('ERR_VERIFY_BINDING', 'request target is not a valid URL path');
+  }
+  if (claims.htu !== expectedHtu) refuse('ERR_VERIFY_BINDING', 'htu does not match the public origin and request path');
+  if (claims.bh !== bodyHash(input.body)) refuse('ERR_VERIFY_BINDING', 'bh does not match the body bytes');
+}
+
+async function rememberOnce(claims: RequestClaims, options: ResolvedOptions): Promise<void> {
+  let fresh: boolean;
+  try {
+    // Keyed by iss + jti, never by a hash of the token: a re-encoded token must not count as new.
+    fresh = await options.replayStore.remember(`${claims.iss}:${claims.jti}`, claims.exp + options.clockToleranceSec);
+  } catch (err) {
+    if (isTesseraError(err) && err.code === 'ERR_REPLAY_STORE_FULL') {
+      refuse('ERR_REPLAY_STORE_FULL', 'replay store full of live entries');
+    }
+    refuse('ERR_REPLAY_STORE_UNAVAILABLE', 'replay store failed');
+  }
+  if (!fresh) refuse('ERR_VERIFY_REPLAYED', 'jti already seen for this issuer');
+}
+
+/**
+ * Verifies a request token: transport, pinned header and signature (current then previous secret), claims,
+ * lifetime, binding, and finally replay, so only a token that passed everything else is ever recorded.
+ */
+export async function verifyRequestToken(
+  input: VerifyInput,
+  verifySignature: SignatureVerifier,
+  options: ResolvedOptions,
+): Promise<VerifiedRequest> {
+  const { payload } = verifySignature(bearerToken(input.headers));
+  const claims = requestClaims(payload, options);
+  checkTimes(claims, options);
+  checkBinding(claims, input, options.publicOrigin);
+  await rememberOnce(claims, options);
+  return { mode: 'jwt', installationId: claims.sub, claims };
+}

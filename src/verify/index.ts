@@ -1,0 +1,17 @@
+/** tessera/verify: what a customer's server runs to trust an app's requests. No AWS SDK, no express at run time. */
+export { createVerifier } from './create-verifier.js';
+export type { VerifiedRequest, Verifier, VerifyInput } from './create-verifier.js';
+export type {
+  JwtVerifierOptions,
+  SharedSecretVerifierOptions,
+  VerifierAlgorithm,
+  VerifierMode,
+  VerifierOptions,
+} from './verifier-options.js';
+export { MemoryReplayStore } from './replay-store.js';
+export type { MemoryReplayStoreOptions, ReplayStore } from './replay-store.js';
+export { captureRawBody, tesseraExpress } from './tessera-express.js';
+export type { TesseraExpressOptions, TesseraMiddleware } from './tessera-express.js';
+export { sendVerifyError, verifyNodeRequest } from './verify-node-request.js';
+export type { VerifyNodeRequestOptions, VerifyNodeRequestResult } from './verify-node-request.js';
+export { VerifyError } from '../errors.js';
