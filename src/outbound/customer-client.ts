@@ -154,7 +154,8 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
   const basePath = base.pathname.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
-  const http = options.http ?? axios.create();
+  // The http adapter explicitly: axios' fetch adapter would load undici (see src/build) and differs in limits.
+  const http = options.http ?? axios.create({ adapter: 'http' });
   const logger = options.logger ?? createJsonLogger({ base: { component: 'outbound' } });
   const now = options.now ?? Date.now;
   const secretHeader = auth.mode === 'shared-secret' ? (auth.header ?? DEFAULT_SECRET_HEADER).toLowerCase() : '';
@@ -221,7 +222,6 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
         maxBodyLength: 1024 * 1024,
         validateStatus: () => true,
         proxy: false,
-        adapter: 'http',
       });
     } catch (err) {
       const out = fromAxiosError(err);

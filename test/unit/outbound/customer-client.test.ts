@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import axios from 'axios';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { createCustomerClient, CustomerHttpError, type CustomerClientOptions } from '../../../src/outbound/index.js';
 import { OutboundError } from '../../../src/errors.js';
@@ -170,6 +171,25 @@ describe('createCustomerClient', () => {
       expect(everything).not.toContain(SECRET);
       expect(everything).not.toMatch(/Bearer/);
       expect(lines.length).toBeGreaterThan(0);
+    });
+  });
+
+  describe('option: http', () => {
+    it('sends through the injected axios instance and its adapter', async () => {
+      // Prepare
+      const seen: string[] = [];
+      const http = axios.create({
+        adapter: async (config) => {
+          seen.push(String(config.url));
+          return { data: Buffer.from('{"via":"adapter"}'), status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config };
+        },
+      });
+      // Act
+      const res = await client({ http }).get('/orders/1');
+      // Assess
+      expect(res.data).toEqual({ via: 'adapter' });
+      expect(seen).toEqual([`${server.origin}/api/orders/1`]);
+      expect(server.connections).toBe(0);
     });
   });
 
