@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cli } from '../../helpers/cli.js';
+import { CliError } from '../../../src/errors.js';
 import { TYPES_FILE } from '../../../src/cli/_project-commands.js';
 
 const root = resolve(__dirname, '../../..');
@@ -61,6 +62,10 @@ describe('tessera secret', () => {
 });
 
 describe('usage', () => {
+  it('maps ERR_CLI_USAGE to exit code 2', () => {
+    expect(new CliError('ERR_CLI_USAGE').status).toBe(2);
+  });
+
   it('exits 2 on an unknown command or option', async () => {
     expect((await cli(['frobnicate'])).code).toBe(2);
     expect((await cli(['validate', '--colour'])).code).toBe(2);
