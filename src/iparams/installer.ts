@@ -6,7 +6,7 @@ import { validateIparamValues } from '../schema/index.js';
 import type { IparamsSchema, IparamValue, IparamValues, Manifest } from '../schema/index.js';
 import { nextDocument } from './_document.js';
 import { assertInstallationId, assertParameterName } from './_layout.js';
-import type { IparamStore } from './ssm-store.js';
+import type { IparamStore, StoredDocument } from './ssm-store.js';
 
 export interface InstallerOptions {
   manifest: Manifest;
@@ -96,8 +96,7 @@ export function createInstaller(options: InstallerOptions): Installer {
     logger.log('info', event, { appId, installationId, actor, ...fields });
   }
 
-  async function write(installationId: string, values: IparamValues, changed: string[], event: string) {
-    const previous = await store.get(appId, installationId);
+  async function write(installationId: string, values: IparamValues, changed: string[], event: string, previous: StoredDocument | undefined) {
     const doc = nextDocument(installationId, values, previous?.document, now());
     const out = await store.put(appId, installationId, doc);
     audit(event, installationId, { parameters: changed, result: 'ok', version: out.version });
@@ -109,12 +108,13 @@ export function createInstaller(options: InstallerOptions): Installer {
       assertInstallationId(installationId);
       const values = validateIparamValues(schema, input);
       checkCustomerUrl(values);
-      if (!opts.replace && (await store.get(appId, installationId))) {
+      const previous = await store.get(appId, installationId);
+      if (previous && !opts.replace) {
         throw new TesseraError('ERR_IPARAM_INVALID', {
           message: 'installation exists: replace it explicitly or set one value',
         });
       }
-      return write(installationId, values, Object.keys(values), 'iparams.installed');
+      return write(installationId, values, Object.keys(values), 'iparams.installed', previous);
     },
 
     async set(installationId, name, value) {
@@ -124,7 +124,7 @@ export function createInstaller(options: InstallerOptions): Installer {
       if (!current) throw new TesseraError('ERR_INSTALLATION_NOT_FOUND');
       const values = validateIparamValues(schema, { [name]: value }, { partial: true, previous: current.document.values });
       checkCustomerUrl(values);
-      return write(installationId, values, [name], 'iparams.updated');
+      return write(installationId, values, [name], 'iparams.updated', current);
     },
 
     async describe(installationId) {

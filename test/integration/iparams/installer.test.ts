@@ -34,6 +34,13 @@ describe('installer against ssm-local through @aws-sdk/client-ssm', () => {
     expect(raw.Parameter?.Value).not.toContain(SECRET_V1);
   });
 
+  it('makes one read and one write per install and per change', async () => {
+    const { installer, trips } = setup();
+    await installer.install('acme', GOOD);
+    await installer.set('acme', 'notes', 'changed');
+    expect(trips).toEqual({ GetParameter: 2, PutParameter: 2 });
+  });
+
   it('shows secure values only as set, with version and date', async () => {
     const { installer } = setup();
     await installer.install('acme', GOOD);
