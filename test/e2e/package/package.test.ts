@@ -1,6 +1,6 @@
 /** `serverless package` builds the deployable artifacts with no network, and its IAM stays inside the app's SSM path. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -18,13 +18,24 @@ describe('serverless package', () => {
   let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   let run: ReturnType<typeof spawnSync>;
 
+  let project: string;
+
   beforeAll(() => {
+    // A copy of the service, so this build's .esbuild/ cannot race the offline end-to-end test's.
+    project = mkdtempSync(join(tmpdir(), 'tessera-service-'));
+    for (const f of ['serverless.yml', 'manifest.json', 'iparams.json', 'package.json', 'tsconfig.json', 'esbuild.plugins.cjs', 'functions', 'src']) {
+      cpSync(join(root, f), join(project, f), { recursive: true });
+    }
+    symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));
     out = mkdtempSync(join(tmpdir(), 'tessera-package-'));
     const [bin, ...args] = withoutNetwork([process.execPath, 'node_modules/serverless/bin/serverless.js', 'package', '--package', out]);
-    run = spawnSync(bin!, args, { cwd: root, encoding: 'utf8', env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' } });
+    run = spawnSync(bin!, args, { cwd: project, encoding: 'utf8', env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' } });
     template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
   });
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(out, { recursive: true, force: true });
+    rmSync(project, { recursive: true, force: true });
+  });
 
   it('succeeds offline and writes one artifact per function', () => {
     expect(run.status).toBe(0);
