@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   ERR_SESSION_INVALID: [401, 'Session token invalid'],
   ERR_SESSION_EXPIRED: [401, 'Session token expired'],
   ERR_SCOPE_MISSING: [403, 'Session lacks a required scope'],
+  ERR_SESSION_KEYS_UNAVAILABLE: [503, 'Session keys unavailable'],
   ERR_CSRF_INVALID: [400, 'CSRF token missing or invalid'],
   ERR_BASIC_INVALID: [401, 'Credentials invalid'],
   ERR_RATE_LIMITED: [429, 'Too many attempts'],

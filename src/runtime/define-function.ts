@@ -5,6 +5,18 @@ import { InboundError, TesseraError } from '../errors.js';
 import { createIparamsReader, renderTemplate, SsmIparamStore, type IparamsReader, type IparamStore } from '../iparams/index.js';
 import { createJsonLogger, type Logger } from '../log.js';
 import { createCustomerClient, type CustomerClient } from '../outbound/index.js';
+import {
+  checkActualRequest,
+  compileCorsPolicy,
+  createSessionVerifier,
+  handlePreflight,
+  isPreflightRequest,
+  type CorsConfig,
+  type CorsHeaders,
+  type Session,
+  type SessionVerifier,
+  type SessionVerifierOptions,
+} from '../inbound/index.js';
 import type { IparamValues, Manifest, ManifestFunction } from '../schema/index.js';
 
 /** What the function's code gets for one invocation. */
@@ -21,6 +33,8 @@ export interface FunctionContext<I extends object> {
     json<T = unknown>(): T;
   };
   installationId: string;
+  /** The verified session, when the app has a session guard. */
+  session: Session | undefined;
   /** The installation's parameters, typed; read from SSM and cached. */
   iparams: Readonly<I>;
   /** Authenticated client for the installation's customer server. */
@@ -50,7 +64,12 @@ export interface AppOptions {
   store?: IparamStore;
   /** Iparams cache lifetime. Default `TESSERA_IPARAMS_TTL_MS`, then 60,000 ms. */
   iparamsTtlMs?: number;
-  /** Which installation an invocation is for. Default: see {@link offlineHeaderIdentify}. */
+  /**
+   * Verifies the product's session token and names the installation. Default: built from the manifest's `session`
+   * section (JWKS URL, issuer; the audience is the app id). Without either, `identify` decides.
+   */
+  session?: SessionVerifier;
+  /** Which installation an invocation is for when there is no session guard. Default: {@link offlineHeaderIdentify}. */
   identify?: IdentifyInstallation;
   /** The axios instance outbound calls go through (agents, proxies, a transport for benchmarks). */
   http?: AxiosInstance;
@@ -66,8 +85,9 @@ export interface App<I extends object> {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_CLIENTS = 1_000;
-const JSON_HEADERS = { 'content-type': 'application/json' } as const;
-const OPTION_KEYS = new Set(['manifest', 'store', 'iparamsTtlMs', 'identify', 'http', 'logger']);
+const OPTION_KEYS = new Set(['manifest', 'store', 'iparamsTtlMs', 'session', 'identify', 'http', 'logger']);
+/** On every answer, refusals included: the response depends on the Origin (DESIGN.md, CORS policy). */
+const VARY_ORIGIN = { vary: 'Origin' } as const;
 /** Development-only header naming the installation; honoured only in offline mode. */
 export const OFFLINE_INSTALLATION_HEADER = 'x-tessera-installation';
 
@@ -148,6 +168,18 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
   const appId = manifest.app.id;
   const logger = options.logger ?? createJsonLogger({ base: { component: 'runtime', appId } });
   const identify = options.identify ?? offlineHeaderIdentify;
+  // No `cors` section compiles to a policy that refuses every cross-origin request (secure by default).
+  const cors = compileCorsPolicy(manifest.cors as CorsConfig | undefined, manifest.functions);
+  const session =
+    options.session ??
+    (manifest.session
+      ? createSessionVerifier({
+          ...(manifest.session as Omit<SessionVerifierOptions, 'audience'>),
+          audience: appId,
+          offline: process.env.TESSERA_OFFLINE === 'true',
+          logger,
+        })
+      : undefined);
   const reader = createIparamsReader({
     appId,
     store: options.store ?? new SsmIparamStore(),
@@ -183,16 +215,16 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
     return client;
   }
 
-  function fail(name: string, err: unknown): APIGatewayProxyStructuredResultV2 {
+  function fail(name: string, err: unknown, headers: CorsHeaders): APIGatewayProxyStructuredResultV2 {
     if (err instanceof TesseraError) {
       logger.log(err.status >= 500 ? 'error' : 'warn', 'function.refused', { function: name, code: err.code, cause: err.cause });
-      return err.toResponse();
+      return err.toResponse({ ...headers });
     }
     // Name and frames only: a message thrown by app code may carry anything, including a value.
     const e = err as { name?: string; stack?: string };
     const at = String(e?.stack ?? '').split('\n').slice(1, 4).map((l) => l.trim());
     logger.log('error', 'function.failed', { function: name, errorName: e?.name ?? typeof err, at });
-    return new TesseraError('ERR_INTERNAL').toResponse();
+    return new TesseraError('ERR_INTERNAL').toResponse({ ...headers });
   }
 
   return {
@@ -202,19 +234,26 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
       const declared: ManifestFunction | undefined = manifest.functions[name];
       if (!declared) throw new TypeError(`defineFunction: "${name}" is not declared in manifest.json functions`);
       const methods = new Set(declared.methods.map((m) => m.toUpperCase()));
+      const scopes = declared.scopes ?? [];
 
       return async (event, lambdaContext) => {
+        // A preflight is answered from the policy alone: it never authenticates and never runs the function.
+        if (isPreflightRequest(event)) return handlePreflight(cors, name, event);
+        let corsHeaders: CorsHeaders = VARY_ORIGIN;
         try {
+          corsHeaders = checkActualRequest(cors, event);
           const method = event.requestContext.http.method.toUpperCase();
           if (!methods.has(method)) throw new InboundError('ERR_METHOD_NOT_ALLOWED');
           // Awaits only where something is pending: a warm invocation stays synchronous up to the handler.
-          const identified = identify(event);
+          const verified = session ? await session.verify(event.headers?.authorization, scopes) : undefined;
+          const identified = verified ? verified.installationId : identify(event);
           const installationId = typeof identified === 'string' ? identified : await identified;
           const request = new RequestView(event, method, decodeBody(event));
           const iparams = reader.peek<I>(installationId) ?? (await reader.read<I>(installationId));
           const pending = handler({
             request,
             installationId,
+            session: verified,
             iparams,
             customer: customerFor(installationId, iparams as IparamValues),
             logger,
@@ -224,11 +263,11 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
           const result = pending instanceof Promise ? await pending : pending;
           return {
             statusCode: result.status ?? 200,
-            headers: result.headers ? { ...JSON_HEADERS, ...result.headers } : { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', ...corsHeaders, ...result.headers },
             body: result.body === undefined ? '' : JSON.stringify(result.body),
           };
         } catch (err) {
-          return fail(name, err);
+          return fail(name, err, corsHeaders);
         }
       };
     },

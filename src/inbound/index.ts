@@ -1,0 +1,20 @@
+/** Inbound: what guards a function invoked from the product frontend: CORS and the session token. */
+export {
+  checkActualRequest,
+  compileCorsPolicy,
+  handlePreflight,
+  isPreflightRequest,
+  type CorsConfig,
+  type CorsFunctions,
+  type CorsHeaders,
+  type CorsPolicy,
+  type CorsResponse,
+} from './cors.js';
+export {
+  createSessionVerifier,
+  type JwksFetcher,
+  type Session,
+  type SessionAlgorithm,
+  type SessionVerifier,
+  type SessionVerifierOptions,
+} from './session.js';
