@@ -37,6 +37,47 @@ const PORT = '(?::[1-9][0-9]{0,4})?';
 
 const stringList = { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } } as const;
 
+const headerName = { type: 'string', pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" } as const;
+
+/** `cors`: who may call the functions from a browser. Matching rules live in src/inbound (compileCorsPolicy). */
+const corsSchema = {
+  type: 'object',
+  description: 'Cross-origin policy. Without it, no browser origin may call the functions.',
+  additionalProperties: false,
+  required: ['allowedOrigins'],
+  properties: {
+    allowedOrigins: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      description: 'Exact origins (scheme://host[:port]) or one-label wildcards (https://*.example.com).',
+      items: { type: 'string', pattern: '^(\\*|https?://(\\*\\.)?[a-z0-9.-]+(:[0-9]{1,5})?|https?://\\[[0-9a-f:.]+\\](:[0-9]{1,5})?)$' },
+    },
+    allowCredentials: { type: 'boolean' },
+    allowedHeaders: { type: 'array', uniqueItems: true, items: headerName },
+    exposedHeaders: { type: 'array', uniqueItems: true, items: headerName },
+    maxAgeSec: { type: 'integer', minimum: 0, maximum: 86400 },
+    allowNoOrigin: { type: 'boolean' },
+  },
+} as const;
+
+/** `session`: the product platform's session tokens (src/inbound, createSessionVerifier; the audience is the app id). */
+const sessionSchema = {
+  type: 'object',
+  description: "The product platform's session token: where its keys are and who issues it.",
+  additionalProperties: false,
+  required: ['jwksUrl', 'issuer'],
+  properties: {
+    jwksUrl: { type: 'string', pattern: '^https?://' },
+    issuer: { type: 'string', minLength: 1 },
+    algorithms: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['RS256', 'ES256'] } },
+    maxTokenAgeSec: { type: 'integer', minimum: 1, maximum: 3600 },
+    clockToleranceSec: { type: 'integer', minimum: 0, maximum: 60 },
+    installationClaim: { type: 'string', minLength: 1 },
+    typ: { type: 'string', minLength: 1 },
+  },
+} as const;
+
 const functionSchema = {
   type: 'object',
   description: 'A function the frontend may invoke.',
@@ -156,8 +197,8 @@ export const MANIFEST_JSON_SCHEMA = {
       additionalProperties: functionSchema,
     },
     customer: customerSchema,
-    cors: { type: 'object', description: 'Cross-origin policy (validated by a later version).' },
-    session: { type: 'object', description: 'Session token settings (validated by a later version).' },
+    cors: corsSchema,
+    session: sessionSchema,
     platform: { type: 'object', description: 'Product platform settings (validated by a later version).' },
   },
 } as const;

@@ -35,7 +35,8 @@ describe('validateManifest', () => {
       ['no optional customer settings', '/customer', { baseUrl: '{{iparams.server_url}}', allowedHosts: ['a.example.com'], auth: { mode: 'jwt', secretIparam: 'shared_secret' } }],
       ['a host with a port and a wildcard', '/customer/allowedHosts', ['*.a.example.com:8443', 'b.example.com', '10.0.0.1:65535']],
       ['every method', '/functions/getOrder/methods', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']],
-      ['free cors, session and platform sections', '/cors', { origins: ['https://*.example.com'] }],
+      ['a cors section', '/cors', { allowedOrigins: ['https://*.example.com', 'http://127.0.0.1:4200'], allowCredentials: true, maxAgeSec: 600 }],
+      ['a session section', '/session', { jwksUrl: 'https://platform.example.com/.well-known/jwks.json', issuer: 'https://platform.example.com', algorithms: ['ES256'] }],
       ['no functions', '/functions', {}],
       ['limits at their maxima', '/customer/maxResponseBytes', 10485760],
     ])('accepts %s', (_name, path, value) => {
@@ -115,6 +116,16 @@ describe('validateManifest', () => {
 
       // Assess
       expectConfigIssue(act, { file: 'manifest.json', field: path, rule }, MARK);
+    });
+
+    it.each([
+      ['cors with an unknown key', '/cors', { allowedOrigins: ['https://a.example.com'], origins: [MARK] }, '/cors/origins', 'is not a known key'],
+      ['a cors origin with a path', '/cors/allowedOrigins', [`https://a.example.com/${MARK}`], '/cors/allowedOrigins/0', 'has an invalid format'],
+      ['a session without issuer', '/session', { jwksUrl: 'https://p.example.com/jwks.json' }, '/session/issuer', 'is required'],
+      ['a session algorithm outside the pinned set', '/session/algorithms', ['HS256'], '/session/algorithms/0', /must be one of/],
+    ])('refuses %s, naming the path', (_name, path, value, field, rule) => {
+      const act = () => validateManifest(manifestWith(path, value), IPARAMS);
+      expectConfigIssue(act, { file: 'manifest.json', field, rule }, MARK);
     });
 
     it('refuses what is not an object', () => {
