@@ -52,9 +52,9 @@ describe('serverless package', () => {
     expect(statements).toContain('kms:EncryptionContext:PARAMETER_ARN');
   });
 
-  it('routes both functions through the HTTP API without API Gateway CORS', () => {
+  it('routes both functions and their preflights through the HTTP API without API Gateway CORS', () => {
     const routes = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(['GET /getOrder', 'POST /addNote']);
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(['GET /getOrder', 'OPTIONS /addNote', 'OPTIONS /getOrder', 'POST /addNote']);
     const api = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api')!;
     expect(api.Properties.CorsConfiguration).toBeUndefined();
   });
