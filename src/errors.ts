@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   ERR_METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
   ERR_BODY_TOO_LARGE: [413, 'Request body too large'],
   ERR_BAD_REQUEST: [400, 'Bad request'],
+  ERR_NOT_FOUND: [404, 'Not found'],
   ERR_INTERNAL: [500, 'Internal error'],
   // outbound (function -> customer server)
   ERR_OUTBOUND_HOST_NOT_ALLOWED: [502, 'Customer host not allowed'],

@@ -2,6 +2,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { InboundError } from '../errors.js';
 import { matchesPattern, parseOrigin, parseOriginPattern, type OriginPattern } from './_origin.js';
+import { readHeader } from './_request-parts.js';
 
 /** The manifest's `cors` section. Without one, no cross-origin request is allowed at all. */
 export interface CorsConfig {
@@ -192,17 +193,6 @@ function internals(policy: CorsPolicy): Compiled {
   const c = compiled.get(policy);
   if (!c) throw new TypeError('cors: policy must come from compileCorsPolicy');
   return c;
-}
-
-/** One request header by name, case-insensitively; repeated spellings are joined so they cannot pass as one value. */
-function readHeader(event: APIGatewayProxyEventV2, name: string): string | undefined {
-  // Payload 2.0 (API Gateway HTTP APIs, serverless-offline) already lower-cases names and joins repeats with commas.
-  if (event.version === '2.0') return event.headers?.[name];
-  const values: string[] = [];
-  for (const [k, v] of Object.entries(event.headers ?? {})) {
-    if (v !== undefined && k.toLowerCase() === name) values.push(v);
-  }
-  return values.length === 0 ? undefined : values.join(',');
 }
 
 /** The value for `Access-Control-Allow-Origin` if `origin` is allowed, else undefined. */

@@ -18,3 +18,11 @@ export {
   type SessionVerifier,
   type SessionVerifierOptions,
 } from './session.js';
+export {
+  createCsrfGuard,
+  csrfResponse,
+  type CsrfGuard,
+  type CsrfGuardOptions,
+  type CsrfIssueResult,
+} from './csrf.js';
+export { createBasicGuard, type BasicGuard, type BasicGuardOptions, type BasicResult, type BasicUsers } from './basic.js';
