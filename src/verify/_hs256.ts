@@ -1,7 +1,8 @@
 /** Strict HS256 compact-JWS verification over node:crypto, for the one token profile Tessera signs. */
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { VerifyError, type TesseraErrorCode } from '../errors.js';
-import { TOKEN_TYPE } from '../protocol/index.js';
+import { MAX_TOKEN_BYTES, TOKEN_TYPE } from '../protocol/index.js';
+import { createHmacSha256, type HmacSha256 } from './_hmac-sha256.js';
 import type { VerifierAlgorithm } from './verifier-options.js';
 
 /** A token whose signature verified: its protected header and its claims, both still untyped. */
@@ -23,10 +24,19 @@ function refuse(code: TesseraErrorCode, reason: string): never {
   throw new VerifyError(code, reason);
 }
 
+/** A token's largest segment, decoded: base64url carries 3 bytes in 4 characters. */
+const SEGMENT_SCRATCH = Buffer.alloc(Math.ceil((MAX_TOKEN_BYTES * 3) / 4));
+
+/** base64url to text through one reused buffer (callers are synchronous): no Buffer allocated per token. */
+function decodeSegment(segment: string): string {
+  if (segment.length > MAX_TOKEN_BYTES) return Buffer.from(segment, 'base64url').toString('utf8');
+  return SEGMENT_SCRATCH.toString('utf8', 0, SEGMENT_SCRATCH.write(segment, 0, 'base64url'));
+}
+
 function decodeObject(segment: string, part: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    value = JSON.parse(decodeSegment(segment));
   } catch {
     refuse('ERR_VERIFY_MALFORMED', `${part} is not base64url JSON`);
   }
@@ -42,7 +52,7 @@ function isTesseraTyp(typ: unknown): boolean {
 }
 
 /**
- * An HS256 verifier over the given secrets, current first. Each secret becomes a KeyObject once, here.
+ * An HS256 verifier over the given secrets, current first. Each secret's HMAC pads are prepared once, here.
  * Not jose: jose 6 is Web Crypto only; its async HMAC job plus generic JWS handling cost ~140 µs CPU per token
  * here, which alone held a verifying server to about half a no-auth server's throughput.
  * The header is checked before any MAC is computed: `alg` against the pinned list (so `none` and every other
@@ -53,10 +63,13 @@ export function createHs256Verifier(
   secrets: readonly string[],
   algorithms: readonly VerifierAlgorithm[],
 ): SignatureVerifier {
-  const keys: readonly KeyObject[] = secrets.map((secret) => createSecretKey(Buffer.from(secret, 'utf8')));
+  const macs: readonly HmacSha256[] = secrets.map((secret) => createHmacSha256(Buffer.from(secret, 'utf8')));
   const pinned: ReadonlySet<string> = new Set(algorithms);
   // Only segments that already passed every header check, on a token whose signature verified, are cached.
   const knownHeaders = new Map<string, Record<string, unknown>>();
+  // Reused per token (verification is synchronous): the comparison allocates nothing.
+  const computed = Buffer.alloc(HS256_SIGNATURE_CHARS);
+  const presented = Buffer.alloc(HS256_SIGNATURE_CHARS);
   return (token) => {
     const firstDot = token.indexOf('.');
     const secondDot = token.indexOf('.', firstDot + 1);
@@ -78,16 +91,18 @@ export function createHs256Verifier(
       if (header.b64 !== undefined) refuse('ERR_VERIFY_MALFORMED', 'b64 header is not allowed in a JWT');
     }
 
-    // Exactly one encoding of a 32-byte MAC: rejects padded, truncated or non-canonical signature strings.
+    // 43 base64url characters, the length of a 32-byte MAC: rejects padded and truncated signature strings.
     if (signaturePart.length !== HS256_SIGNATURE_CHARS || !SEGMENT.test(signaturePart)) {
       refuse('ERR_VERIFY_SIGNATURE', 'signature is not an HS256 MAC');
     }
-    const signature = Buffer.from(signaturePart, 'base64url');
-    if (signature.toString('base64url') !== signaturePart) refuse('ERR_VERIFY_SIGNATURE', 'signature is not an HS256 MAC');
+    // The MAC's canonical encoding against the presented string, in constant time: equal only when the bytes match
+    // and the encoding is canonical, so a non-canonical last character is refused with no decode.
+    presented.write(signaturePart, 'latin1');
     const signingInput = token.slice(0, secondDot);
     let matched = false;
-    for (const key of keys) {
-      if (timingSafeEqual(createHmac('sha256', key).update(signingInput, 'ascii').digest(), signature)) {
+    for (const mac of macs) {
+      computed.write(mac(signingInput), 'latin1');
+      if (timingSafeEqual(computed, presented)) {
         matched = true;
         break;
       }

@@ -1,10 +1,12 @@
 /** JWT mode: token transport, claims, lifetime, request binding and replay around a pinned signature check. */
 import { VerifyError, isTesseraError, type TesseraErrorCode } from '../errors.js';
-import { MAX_TOKEN_BYTES, bodyHash, normalizeHtu, type RequestClaims } from '../protocol/index.js';
+import { MAX_TOKEN_BYTES, bodyHash, type RequestClaims } from '../protocol/index.js';
 import type { VerifiedRequest, VerifyInput } from './create-verifier.js';
 import { headerValue } from './_headers.js';
 import type { SignatureVerifier } from './_hs256.js';
+import { createHtuMatcher, type HtuMatcher } from './_htu.js';
 import type { ResolvedOptions } from './_resolve-options.js';
+import type { ReplayStore } from './replay-store.js';
 
 const REQUIRED_CLAIMS: readonly string[] = ['exp', 'iat', 'nbf', 'jti', 'iss', 'sub', 'aud', 'htm', 'htu', 'bh'];
 /** RFC 6750 §2.1: `Bearer` (any case, DESIGN.md "token transport") then one b64token. */
@@ -73,47 +75,65 @@ function checkTimes(claims: RequestClaims, options: ResolvedOptions): void {
 }
 
 /** htm, htu and bh tie the token to this one request: same method, same URL under our public origin, same bytes. */
-function checkBinding(claims: RequestClaims, input: VerifyInput, publicOrigin: string): void {
+function checkBinding(claims: RequestClaims, input: VerifyInput, htuMatches: HtuMatcher): void {
   if (claims.htm !== input.method) refuse('ERR_VERIFY_BINDING', 'htm does not match the request method');
   // Only origin-form targets: `@evil.example/` or `.evil.example/` appended to the origin would change its host.
   if (!input.url.startsWith('/')) refuse('ERR_VERIFY_BINDING', 'request target is not a path');
-  let expectedHtu: string;
-  try {
-    expectedHtu = normalizeHtu(publicOrigin + input.url);
-  } catch {
-    refuse('ERR_VERIFY_BINDING', 'request target is not a valid URL path');
-  }
-  if (claims.htu !== expectedHtu) refuse('ERR_VERIFY_BINDING', 'htu does not match the public origin and request path');
+  if (!htuMatches(claims.htu, input.url)) refuse('ERR_VERIFY_BINDING', 'htu does not match the public origin and request path');
   if (claims.bh !== bodyHash(input.body)) refuse('ERR_VERIFY_BINDING', 'bh does not match the body bytes');
 }
 
-async function rememberOnce(claims: RequestClaims, options: ResolvedOptions): Promise<void> {
-  let fresh: boolean;
-  try {
-    // Keyed by iss + jti, never by a hash of the token: a re-encoded token must not count as new.
-    fresh = await options.replayStore.remember(`${claims.iss}:${claims.jti}`, claims.exp + options.clockToleranceSec);
-  } catch (err) {
-    if (isTesseraError(err) && err.code === 'ERR_REPLAY_STORE_FULL') {
-      refuse('ERR_REPLAY_STORE_FULL', 'replay store full of live entries');
-    }
-    refuse('ERR_REPLAY_STORE_UNAVAILABLE', 'replay store failed');
+function refuseStoreFailure(err: unknown): never {
+  if (isTesseraError(err) && err.code === 'ERR_REPLAY_STORE_FULL') {
+    refuse('ERR_REPLAY_STORE_FULL', 'replay store full of live entries');
   }
+  refuse('ERR_REPLAY_STORE_UNAVAILABLE', 'replay store failed');
+}
+
+function requireFresh(fresh: boolean): void {
   if (!fresh) refuse('ERR_VERIFY_REPLAYED', 'jti already seen for this issuer');
 }
 
+async function rememberOnce(store: ReplayStore, key: string, expiresAtSec: number): Promise<void> {
+  let fresh: boolean;
+  try {
+    fresh = await store.remember(key, expiresAtSec);
+  } catch (err) {
+    refuseStoreFailure(err);
+  }
+  requireFresh(fresh);
+}
+
+/** Verifies one request token; returns synchronously when the replay store can answer synchronously. */
+export type RequestTokenCheck = (input: VerifyInput) => VerifiedRequest | Promise<VerifiedRequest>;
+
 /**
- * Verifies a request token: transport, pinned header and signature (current then previous secret), claims,
+ * A request-token check: transport, pinned header and signature (current then previous secret), claims,
  * lifetime, binding, and finally replay, so only a token that passed everything else is ever recorded.
+ * A store with `rememberSync` (the memory store) is asked synchronously: the whole check then runs without a
+ * microtask, the one asynchronous step being a shared store's round trip.
  */
-export async function verifyRequestToken(
-  input: VerifyInput,
-  verifySignature: SignatureVerifier,
-  options: ResolvedOptions,
-): Promise<VerifiedRequest> {
-  const { payload } = verifySignature(bearerToken(input.headers));
-  const claims = requestClaims(payload, options);
-  checkTimes(claims, options);
-  checkBinding(claims, input, options.publicOrigin);
-  await rememberOnce(claims, options);
-  return { mode: 'jwt', installationId: claims.sub, claims };
+export function createRequestTokenCheck(verifySignature: SignatureVerifier, options: ResolvedOptions): RequestTokenCheck {
+  const htuMatches = createHtuMatcher(options.publicOrigin);
+  const store = options.replayStore;
+  const { clockToleranceSec } = options;
+  return (input) => {
+    const { payload } = verifySignature(bearerToken(input.headers));
+    const claims = requestClaims(payload, options);
+    checkTimes(claims, options);
+    checkBinding(claims, input, htuMatches);
+    const verified: VerifiedRequest = { mode: 'jwt', installationId: claims.sub, claims };
+    // Keyed by iss + jti, never by a hash of the token: a re-encoded token must not count as new.
+    const key = `${claims.iss}:${claims.jti}`;
+    const expiresAtSec = claims.exp + clockToleranceSec;
+    if (store.rememberSync === undefined) return rememberOnce(store, key, expiresAtSec).then(() => verified);
+    let fresh: boolean;
+    try {
+      fresh = store.rememberSync(key, expiresAtSec);
+    } catch (err) {
+      refuseStoreFailure(err);
+    }
+    requireFresh(fresh);
+    return verified;
+  };
 }

@@ -21,12 +21,19 @@ export function bodyAlreadyRead(req: IncomingMessage & { _body?: unknown }): boo
 
 /**
  * Collects the body as sent, refusing past `maxBytes` with ERR_BODY_TOO_LARGE (413) as soon as the declared or
- * received length exceeds it, so an oversized body is never buffered.
+ * received length exceeds it, so an oversized body is never buffered. A request framed with no body gets its
+ * empty Buffer at once, not through a promise.
  */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, maxBytes: number): Buffer | Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) {
     return Promise.reject(new VerifyError('ERR_BODY_TOO_LARGE', 'declared content-length exceeds maxBodyBytes'));
+  }
+  // RFC 9112 §6.3: an HTTP/1.x request with no Transfer-Encoding and no non-zero Content-Length has no body, and
+  // Node's parser frames it so. Waiting for its `end` would only cost listeners and a tick; HTTP/2 frames bodies
+  // without either header, so it always takes the stream.
+  if (req.httpVersionMajor === 1 && (declared === undefined || declared === '0') && req.headers['transfer-encoding'] === undefined) {
+    return Buffer.alloc(0);
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -127,6 +127,10 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
   if (merged.replayStore !== undefined && typeof merged.replayStore?.remember !== 'function') {
     fail('option "replayStore" must implement remember(key, expiresAtSec)');
   }
+  const rememberSync: unknown = (merged.replayStore as { rememberSync?: unknown } | undefined)?.rememberSync;
+  if (rememberSync !== undefined && typeof rememberSync !== 'function') {
+    fail('option "replayStore" has a rememberSync that is not a function');
+  }
   const now = merged.now;
   return {
     mode,

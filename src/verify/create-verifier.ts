@@ -4,7 +4,7 @@ import { VerifyError } from '../errors.js';
 import type { RequestClaims } from '../protocol/index.js';
 import { headerValue } from './_headers.js';
 import { attachLogger } from './_internals.js';
-import { verifyRequestToken } from './_jwt.js';
+import { createRequestTokenCheck } from './_jwt.js';
 import { createHs256Verifier } from './_hs256.js';
 import { resolveOptions, type ResolvedOptions } from './_resolve-options.js';
 import type { VerifierMode, VerifierOptions } from './verifier-options.js';
@@ -73,22 +73,31 @@ export function createVerifier(options: VerifierOptions): Verifier {
     check = createSecretChecker(resolved);
   } else {
     // ES256/EdDSA will plug a public-key SignatureVerifier in here, built from a `keys` option.
-    const verifySignature = createHs256Verifier(resolved.secrets, resolved.algorithms);
-    check = (input) => verifyRequestToken(input, verifySignature, resolved);
+    check = createRequestTokenCheck(createHs256Verifier(resolved.secrets, resolved.algorithms), resolved);
   }
 
+  /** The refusal to reject with, logged once. */
+  const refusalOf = (err: unknown): VerifyError => {
+    const refusal =
+      err instanceof VerifyError ? err : new VerifyError('ERR_VERIFY_MALFORMED', 'unexpected verification failure');
+    // The reason is ours and names rules, never values: no token, secret, header or claim value reaches the log.
+    logger.log('warn', 'verify.refused', { mode, code: refusal.code, reason: refusal.reason });
+    return refusal;
+  };
   const verifier: Verifier = {
     mode,
-    async verify(input) {
+    // Not `async`: a check that answers synchronously settles in one promise, with no extra microtask hops.
+    verify(input) {
+      let outcome: VerifiedRequest | Promise<VerifiedRequest>;
       try {
-        return await check(input);
+        outcome = check(input);
       } catch (err) {
-        const refusal =
-          err instanceof VerifyError ? err : new VerifyError('ERR_VERIFY_MALFORMED', 'unexpected verification failure');
-        // The reason is ours and names rules, never values: no token, secret, header or claim value reaches the log.
-        logger.log('warn', 'verify.refused', { mode, code: refusal.code, reason: refusal.reason });
-        throw refusal;
+        return Promise.reject(refusalOf(err));
       }
+      if (!(outcome instanceof Promise)) return Promise.resolve(outcome);
+      return outcome.catch((err: unknown) => {
+        throw refusalOf(err);
+      });
     },
   };
   attachLogger(verifier, logger);

@@ -51,7 +51,7 @@ export interface JwtVerifierOptions extends CommonVerifierOptions {
   maxTokenAgeSec?: number;
   /** Allowed clock skew between the app's clock and this server's, in seconds. Default 5, at most 60. */
   clockToleranceSec?: number;
-  /** Where seen `iss:jti` pairs are kept. Default a {@link MemoryReplayStore} of 100,000 entries. */
+  /** Where seen `iss:jti` pairs are kept. Default a {@link MemoryReplayStore} of 1,000,000 entries. */
   replayStore?: ReplayStore;
   header?: never;
 }

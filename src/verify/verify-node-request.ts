@@ -32,25 +32,41 @@ const OPTION_KEYS = new Set(['maxBodyBytes']);
  *   }
  * });
  */
-export async function verifyNodeRequest(
+export function verifyNodeRequest(
   req: IncomingMessage,
   verifier: Verifier,
   options: VerifyNodeRequestOptions = {},
 ): Promise<VerifyNodeRequestResult> {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`verifyNodeRequest: unknown option "${key}"`);
-  }
-  const maxBodyBytes = checkMaxBodyBytes('verifyNodeRequest', options.maxBodyBytes);
-  let body: Buffer;
+  let read: Buffer | Promise<Buffer>;
   try {
-    body = await readBody(req, maxBodyBytes);
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.has(key)) throw new TypeError(`verifyNodeRequest: unknown option "${key}"`);
+    }
+    read = readBody(req, checkMaxBodyBytes('verifyNodeRequest', options.maxBodyBytes));
   } catch (err) {
-    const refusal = err as VerifyError;
-    loggerOf(verifier)?.log('warn', 'verify.refused', { mode: verifier.mode, code: refusal.code, reason: refusal.reason });
-    throw refusal;
+    return Promise.reject(err);
   }
-  const verified = await verifier.verify({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-  return { body, verified };
+  // Not `async`: a request with no body goes straight to the verifier, without a promise per step.
+  if (!(read instanceof Promise)) return verifyBody(req, verifier, read);
+  return read.then(
+    (body) => verifyBody(req, verifier, body),
+    (err: unknown) => {
+      const refusal = err as VerifyError;
+      loggerOf(verifier)?.log('warn', 'verify.refused', { mode: verifier.mode, code: refusal.code, reason: refusal.reason });
+      throw refusal;
+    },
+  );
+}
+
+function verifyBody(req: IncomingMessage, verifier: Verifier, body: Buffer): Promise<VerifyNodeRequestResult> {
+  let verifying: Promise<VerifiedRequest>;
+  try {
+    // Promise.resolve returns a native promise as is; it only wraps what a hand-made verifier might return.
+    verifying = Promise.resolve(verifier.verify({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body }));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return verifying.then((verified) => ({ body, verified }));
 }
 
 /**

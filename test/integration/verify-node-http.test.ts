@@ -1,6 +1,7 @@
 /** verifyNodeRequest and sendVerifyError on a plain node:http server over a real socket. */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { bodyHash } from '../../src/protocol/index.js';
 import { createVerifier, sendVerifyError, verifyNodeRequest } from '../../src/verify/index.js';
 import {
   ALL_SECRETS,
@@ -59,6 +60,41 @@ describe('verifyNodeRequest', () => {
     // Assess
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ installationId: INSTALLATION_ID, body: REQUEST.body.toString('utf8') });
+  });
+
+  it('verifies a request framed with no body (GET, no Content-Length) as the empty body', async () => {
+    // Prepare
+    const token = await mintToken({ claims: { htm: 'GET', bh: bodyHash(undefined) } });
+
+    // Act
+    const res = await fetch(base + REQUEST.url, { headers: bearer(token) });
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ installationId: INSTALLATION_ID, body: '' });
+  });
+
+  it('reads a chunked body, which declares no length, in full before binding it', async () => {
+    // Prepare
+    const chunks = ['{"note":', '"call ', 'back"}'];
+    const token = await mintToken({ claims: { bh: bodyHash(Buffer.from(chunks.join(''))) } });
+    const { port } = server.address() as AddressInfo;
+
+    // Act
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: REQUEST.url, headers: bearer(token) }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      for (const chunk of chunks) req.write(chunk);
+      req.end();
+    });
+
+    // Assess
+    expect(status).toBe(200);
+    expect(JSON.parse(text)).toEqual({ installationId: INSTALLATION_ID, body: chunks.join('') });
   });
 
   it('refuses a replayed token over the wire with 401 ERR_VERIFY_REPLAYED', async () => {

@@ -223,6 +223,44 @@ describe('createVerifier', () => {
     });
   });
 
+  describe('option: replayStore with rememberSync', () => {
+    it('asks rememberSync instead of remember, with the same key and expiry', async () => {
+      // Prepare
+      const calls: string[] = [];
+      const syncStore: ReplayStore = {
+        remember: async () => (calls.push('remember'), true),
+        rememberSync: (key, expiresAtSec) => (calls.push(`sync ${key} ${expiresAtSec}`), true),
+      };
+      const { send } = setup({ replayStore: syncStore });
+      const token = await mintToken({ claims: { jti: 'abcdefghijklmnopqrstuv' } });
+
+      // Act
+      const verified = await send(token);
+
+      // Assess
+      expect(verified.installationId).toBe(INSTALLATION_ID);
+      expect(calls).toEqual([`sync ${APP_ID}:abcdefghijklmnopqrstuv ${NOW_SEC + 30 + 5}`]);
+    });
+
+    it('fails closed with 503 when rememberSync throws', async () => {
+      // Prepare
+      const brokenStore: ReplayStore = {
+        remember: async () => true,
+        rememberSync: () => {
+          throw new Error(`disk gone; key=${CURRENT_SECRET}`);
+        },
+      };
+      const { send, lines } = setup({ replayStore: brokenStore });
+      const token = await mintToken();
+
+      // Act
+      const act = send(token);
+
+      // Assess
+      await expectRefusal(act, { code: 'ERR_REPLAY_STORE_UNAVAILABLE', status: 503, lines, token });
+    });
+  });
+
   describe('option: now', () => {
     it('judges time by the injected clock', async () => {
       // Prepare

@@ -32,7 +32,48 @@ describe('MemoryReplayStore', () => {
     });
   });
 
+  describe('rememberSync', () => {
+    it('answers synchronously what remember answers, on the same entries', async () => {
+      // Prepare
+      const store = new MemoryReplayStore({ now: frozenClock().now });
+
+      // Act
+      const first = store.rememberSync('app:a', NOW_SEC + 35);
+      const viaAsync = await store.remember('app:a', NOW_SEC + 35);
+      const again = store.rememberSync('app:a', NOW_SEC + 35);
+
+      // Assess
+      expect([first, viaAsync, again]).toEqual([true, false, false]);
+    });
+
+    it('throws ERR_REPLAY_STORE_FULL (503) when full of live entries', () => {
+      // Prepare
+      const store = new MemoryReplayStore({ maxEntries: 1, now: frozenClock().now });
+      store.rememberSync('app:a', NOW_SEC + 35);
+
+      // Act
+      const act = () => store.rememberSync('app:b', NOW_SEC + 35);
+
+      // Assess
+      expect(act).toThrow(StoreError);
+      expect(act).toThrow(expect.objectContaining({ code: 'ERR_REPLAY_STORE_FULL', status: 503 }));
+      expect(store.size).toBe(1);
+    });
+  });
+
   describe('option: maxEntries', () => {
+    it('holds by default more than 100,000 live entries (a busy server at 3,000 req/s for 35 s)', () => {
+      // Prepare
+      const store = new MemoryReplayStore({ now: frozenClock().now });
+
+      // Act
+      for (let i = 0; i <= 150_000; i++) store.rememberSync(`app:${i}`, NOW_SEC + 35);
+
+      // Assess
+      expect(store.size).toBe(150_001);
+    });
+
+
     it('answers ERR_REPLAY_STORE_FULL (503) when full of live entries, and still refuses the live ones', async () => {
       // Prepare
       const store = new MemoryReplayStore({ maxEntries: 2, now: frozenClock().now });
