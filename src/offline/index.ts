@@ -7,3 +7,4 @@ export {
   type SsmLocalOptions,
   type SsmLocalServer,
 } from './ssm-local.js';
+export { startDevPlatform, type DevPlatform, type DevPlatformOptions } from './dev-platform.js';

@@ -1,0 +1,124 @@
+/** The real stack for browser tests: ssm-local, an installation, the customer server, the dev platform and
+ *  `serverless offline` on a temporary copy of the service, all on free loopback ports. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { startCustomerServer, type CustomerServer } from '../../demo/customer-server.js';
+import { createInstaller, SsmIparamStore } from '../../src/iparams/index.js';
+import { silentLogger } from '../../src/log.js';
+import { startDevPlatform, startSsmLocal, type DevPlatform, type SsmLocalServer } from '../../src/offline/index.js';
+import { loadProject } from '../../src/schema/index.js';
+import { waitForPort } from '../helpers/ports.js';
+
+export const root = resolve(__dirname, '../..');
+/** ssm-local accepts any credentials; fixed ones keep the SDK from looking for real ones. */
+const OFFLINE_CREDENTIALS = { accessKeyId: 'offline', secretAccessKey: 'offline' };
+const SERVICE_FILES = ['serverless.yml', 'manifest.json', 'iparams.json', 'package.json', 'tsconfig.json', 'esbuild.plugins.cjs', 'functions', 'src'];
+
+/** The manifest as the lead committed it; the browser test needs its `session` and `cors` sections. */
+export function readRootManifest(): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+}
+
+/** A port nothing listens on right now (bound on 0, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((done, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+export interface Stack {
+  platform: DevPlatform;
+  functionsUrl: string;
+  /** Everything `serverless offline` (and so every function) printed. */
+  output(): string;
+  /** The installation's shared secret, only to assert it is printed nowhere. */
+  secret: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the stack. The service copy's manifest points its session section at this run's dev platform and lets the
+ * platform's origin through CORS, so the test runs beside the offline end-to-end test without sharing a port.
+ */
+export async function startStack(installationId = 'demo'): Promise<Stack> {
+  const project = mkdtempSync(join(tmpdir(), 'tessera-browser-service-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-browser-ssm-'));
+  let ssm: SsmLocalServer | undefined;
+  let customer: CustomerServer | undefined;
+  let platform: DevPlatform | undefined;
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  const stop = async () => {
+    if (child?.pid !== undefined && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      process.kill(-child.pid, 'SIGTERM');
+      await exited;
+    }
+    await Promise.all([platform?.close(), customer?.close(), ssm?.close()]);
+    rmSync(project, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    for (const f of SERVICE_FILES) cpSync(join(root, f), join(project, f), { recursive: true });
+    symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));
+    const [httpPort, lambdaPort, wsPort, customerPort, platformPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const functionsUrl = `http://127.0.0.1:${httpPort}`;
+
+    platform = await startDevPlatform({ port: platformPort, appId: 'order-lookup', installationId, functionsUrl, pageDir: join(root, 'demo/product'), logger: silentLogger });
+    const manifest = readRootManifest() as { session?: object; cors?: { allowedOrigins?: string[] }; customer: { allowedHosts: string[] } };
+    manifest.session = { ...manifest.session, jwksUrl: platform.jwksUrl, issuer: platform.url };
+    manifest.cors = { ...manifest.cors, allowedOrigins: [platform.url] };
+    manifest.customer.allowedHosts = [...manifest.customer.allowedHosts, `127.0.0.1:${customerPort}`];
+    writeFileSync(join(project, 'manifest.json'), JSON.stringify(manifest, null, 2));
+
+    ssm = await startSsmLocal({ port: 0, dataDir, logger: silentLogger });
+    const { manifest: loaded, iparams } = await loadProject(project);
+    const store = new SsmIparamStore({ client: new SSMClient({ endpoint: ssm.url, region: 'us-east-1', credentials: OFFLINE_CREDENTIALS }) });
+    const secret = randomBytes(32).toString('base64url');
+    await createInstaller({ manifest: loaded, schema: iparams, store, actor: 'browser-test', logger: silentLogger }).install(installationId, {
+      server_url: `http://127.0.0.1:${customerPort}`,
+      shared_secret: secret,
+      auth_mode: 'jwt',
+      support_email: 'support@example.com',
+    });
+    customer = await startCustomerServer({ port: customerPort, mode: 'jwt', secrets: [secret], appId: 'order-lookup', logger: silentLogger });
+
+    child = spawn(process.execPath, ['node_modules/serverless/bin/serverless.js', 'offline', 'start'], {
+      cwd: project,
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL_SSM: ssm.url,
+        AWS_ACCESS_KEY_ID: OFFLINE_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: OFFLINE_CREDENTIALS.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        TESSERA_OFFLINE: 'true',
+        TESSERA_HTTP_PORT: String(httpPort),
+        TESSERA_LAMBDA_PORT: String(lambdaPort),
+        TESSERA_WS_PORT: String(wsPort),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    await waitForPort(httpPort, 180_000);
+    return { platform, functionsUrl, output: () => output, secret, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The product page in a real browser (Debian Chromium through playwright-core) against the real stack: the dev
+ * platform's session, the functions under `serverless offline`, the customer server. A page on a disallowed origin
+ * gets no data, and the function logs the refusal.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startForeignOrigin, type ForeignOrigin } from './_foreign-origin.js';
+import { freePort, readRootManifest, root, startStack, type Stack } from './_stack.js';
+
+jest.setTimeout(240_000);
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARTIFACTS = join(root, 'test-artifacts');
+
+/** The functions guard sessions only once the lead wires `session` into manifest.json; until then there is nothing to test. */
+const manifest = readRootManifest();
+const wired = manifest.session !== undefined || process.env.TESSERA_BROWSER_FORCE === 'true';
+const describeWired = wired ? describe : describe.skip;
+const title = wired ? 'product page in Chromium' : 'product page in Chromium (skipped: manifest.json has no "session" section yet)';
+
+/** What the foreign page exposes (see _foreign-origin.ts); the test's tsconfig has no DOM types. */
+type ForeignWindow = { ready?: boolean; tryCall: (url: string, token?: string) => Promise<unknown> };
+
+type CallOutcome = { outcome: 'rejected'; name: string } | { outcome: 'read'; status: number; body: string };
+
+/**
+ * On AWS's HTTP API the refusal carries no `Access-Control-Allow-Origin`, so the browser's fetch rejects. serverless-offline
+ * 14 adds one reflecting any Origin to every httpApi response (dherault/serverless-offline#1213), so offline the page can
+ * read the refusal: what must hold in both is that the function refused server-side and no order data reached the page.
+ */
+function expectNoOrderData(result: CallOutcome): void {
+  if (result.outcome === 'rejected') {
+    expect(result.name).toBe('TypeError');
+    return;
+  }
+  expect(result.status).toBe(403);
+  expect(JSON.parse(result.body)).toEqual({ error: { code: 'ERR_ORIGIN_NOT_ALLOWED', message: 'Origin not allowed' } });
+}
+
+/** Polls a condition instead of sleeping; the output of a child process arrives when it arrives. */
+async function eventually(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+describeWired(title, () => {
+  let stack: Stack;
+  let foreign: ForeignOrigin;
+  let context: BrowserContext;
+  let userDataDir: string;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    foreign = await startForeignOrigin(await freePort());
+    userDataDir = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await context?.close();
+    await foreign?.close();
+    await stack?.stop();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  async function openProductPage(): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(`${stack.platform.url}/`);
+    return page;
+  }
+
+  it('shows order 1001 after "Look up"', async () => {
+    // Prepare
+    const page = await openProductPage();
+    await page.fill('#order-id', '1001');
+    // Act
+    await page.click('#look-up');
+    await page.locator('#order').waitFor({ state: 'visible', timeout: 30_000 });
+    // Assess
+    expect(await page.textContent('#order-field-id')).toBe('1001');
+    expect(await page.textContent('#order-field-status')).toBe('shipped');
+    expect(await page.textContent('#order-field-total')).toMatch(/\d/);
+    expect(await page.isHidden('#error')).toBe(true);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'product-page.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('adds a note and shows it on the order', async () => {
+    // Prepare
+    const page = await openProductPage();
+    await page.fill('#order-id', '1002');
+    await page.click('#look-up');
+    await page.locator('#order').waitFor({ state: 'visible', timeout: 30_000 });
+    // Act
+    await page.fill('#note-text', 'Called from the browser test');
+    await page.click('#add-note');
+    // Assess
+    await page.locator('#order-notes li', { hasText: 'Called from the browser test' }).waitFor({ timeout: 30_000 });
+    await page.close();
+  });
+
+  it('shows an unknown order as an error with its code', async () => {
+    // Prepare
+    const page = await openProductPage();
+    await page.fill('#order-id', '9999');
+    // Act
+    await page.click('#look-up');
+    await page.locator('#error').waitFor({ state: 'visible', timeout: 30_000 });
+    // Assess
+    expect(await page.textContent('#error-code')).toBe('ORDER_NOT_FOUND');
+    await page.close();
+  });
+
+  it('gives a page on a disallowed origin no order data, with or without a session, and the function logs the refusal', async () => {
+    // Prepare: even a stolen, valid session token must not help another origin.
+    const token = ((await (await fetch(`${stack.platform.url}/session`, { method: 'POST' })).json()) as { token: string }).token;
+    const page = await context.newPage();
+    await page.goto(`${foreign.url}/`);
+    await page.waitForFunction(() => (globalThis as unknown as ForeignWindow).ready === true);
+    // Act
+    const plain = await page.evaluate(([url]) => (globalThis as unknown as ForeignWindow).tryCall(url!), [stack.functionsUrl]);
+    const withToken = await page.evaluate(
+      ([url, t]) => (globalThis as unknown as ForeignWindow).tryCall(url!, t!),
+      [stack.functionsUrl, token],
+    );
+    // Assess
+    expectNoOrderData(plain as CallOutcome);
+    expectNoOrderData(withToken as CallOutcome);
+    const logged = await eventually(() => /"code":"ERR_ORIGIN_NOT_ALLOWED"/.test(stack.output()), 10_000);
+    expect(logged).toBe(true);
+    expect(stack.output()).not.toContain(token);
+    expect(stack.output()).not.toContain(stack.secret);
+    await page.close();
+  });
+
+  it('refuses to hand a session to a page on another origin', async () => {
+    // Prepare
+    const page = await context.newPage();
+    await page.goto(`${foreign.url}/`);
+    // Act
+    const outcome = await page.evaluate(async (platformUrl) => {
+      try {
+        const res = await fetch(`${platformUrl}/session`, { method: 'POST' });
+        return { outcome: 'read', status: res.status };
+      } catch (err) {
+        return { outcome: 'rejected', name: (err as Error).name };
+      }
+    }, stack.platform.url);
+    // Assess: the platform answers 403 without CORS headers, so the browser exposes nothing.
+    expect(outcome).toEqual({ outcome: 'rejected', name: 'TypeError' });
+    await page.close();
+  });
+});
