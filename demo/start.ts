@@ -2,10 +2,10 @@
  *  and the functions under `serverless offline`. Ctrl-C stops everything it started. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createInstaller, SsmIparamStore } from 'tessera/iparams';
+import { startDevPlatform, waitForPort, type DevPlatform } from 'tessera/offline';
 import { loadProject } from 'tessera/schema';
 import { startCustomerServer, type CustomerServer } from './customer-server.js';
 
@@ -15,30 +15,18 @@ env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const SSM_PORT = Number(env.TESSERA_SSM_PORT ?? 4583);
 const HTTP_PORT = Number(env.TESSERA_HTTP_PORT ?? 4000);
 const CUSTOMER_PORT = 4100;
+const PLATFORM_PORT = 4200;
 const INSTALLATION = env.TESSERA_DEMO_INSTALLATION ?? 'demo';
 const DATA_DIR = resolve(root, env.TESSERA_DATA_DIR ?? '.tessera/ssm');
-
-/** Resolves once something accepts connections on the port; polls, never reads logs. */
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((done) => {
-      const socket = createConnection({ port, host: '127.0.0.1' });
-      socket.once('connect', () => (socket.destroy(), done(true)));
-      socket.once('error', () => done(false));
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function main(): Promise<void> {
   let offline: ChildProcess | undefined;
   let customer: CustomerServer | undefined;
+  let platform: DevPlatform | undefined;
   const stop = async (code: number) => {
     offline?.kill('SIGTERM');
     await customer?.close();
+    await platform?.close();
     process.exitCode = code;
   };
   process.once('SIGINT', () => void stop(0));
@@ -79,13 +67,21 @@ async function main(): Promise<void> {
     appId: manifest.app.id,
   });
 
-  await waitForPort(HTTP_PORT, 120_000);
   const fn = `http://127.0.0.1:${HTTP_PORT}`;
-  console.log(`
-Tessera demo is up (auth mode: ${String(values.auth_mode)}). Try:
+  // The stand-in for the product: issues session tokens naming the demo installation, and serves the product page.
+  platform = await startDevPlatform({ port: PLATFORM_PORT, appId: manifest.app.id, installationId: INSTALLATION, functionsUrl: fn, pageDir: resolve(root, 'demo/product') });
 
-  curl -s -H 'X-Tessera-Installation: ${INSTALLATION}' '${fn}/getOrder?id=1001'
-  curl -s -X POST -H 'X-Tessera-Installation: ${INSTALLATION}' -H 'content-type: application/json' \\
+  await waitForPort(HTTP_PORT, 120_000);
+  console.log(`
+Tessera demo is up (auth mode: ${String(values.auth_mode)}).
+
+Open the product page in a browser: ${platform.url}/  (look up order 1001, add a note)
+
+Or with curl, as the product's frontend would (a session token from the platform, then the function):
+
+  TOKEN=$(curl -s -X POST ${platform.url}/session | node -pe 'JSON.parse(require("fs").readFileSync(0,"utf8")).token')
+  curl -s -H "Authorization: Bearer $TOKEN" '${fn}/getOrder?id=1001'
+  curl -s -X POST -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
        -d '{"orderId":"1001","text":"Customer called about delivery"}' '${fn}/addNote'
 
 The customer's server (${customer.url}) refuses anything not signed by the app:

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { startSsmLocal } from '../offline/index.js';
+import { startOfflineProxy, startSsmLocal, waitForPort } from '../offline/index.js';
 import { createJsonLogger } from '../log.js';
 import { CliError } from '../errors.js';
 import type { CliIo, CommandSpec } from './run.js';
@@ -71,6 +71,8 @@ export const devCommands: Record<string, CommandSpec> = {
         logger: logger(io),
       });
       const httpPort = port(values['http-port'], DEFAULT_HTTP_PORT);
+      // serverless-offline listens behind a proxy that gives browsers the function's own CORS answer, as on AWS.
+      const innerPort = httpPort + 10;
       const env = {
         ...io.env,
         AWS_ENDPOINT_URL_SSM: ssm.url,
@@ -80,7 +82,7 @@ export const devCommands: Record<string, CommandSpec> = {
         AWS_EC2_METADATA_DISABLED: 'true',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         TESSERA_OFFLINE: 'true',
-        TESSERA_HTTP_PORT: String(httpPort),
+        TESSERA_HTTP_PORT: String(innerPort),
         TESSERA_LAMBDA_PORT: String(io.env.TESSERA_LAMBDA_PORT ?? httpPort + 2),
         TESSERA_WS_PORT: String(io.env.TESSERA_WS_PORT ?? httpPort + 1),
       };
@@ -91,9 +93,13 @@ export const devCommands: Record<string, CommandSpec> = {
         stdio: ['ignore', 'inherit', 'inherit'],
       });
       const exited = new Promise<number>((done) => child.on('exit', (code) => done(code ?? 1)));
+      // The public port opens only once the functions answer, so whoever polls it can start calling.
+      const ready = await Promise.race([waitForPort(innerPort, 180_000).then(() => true), exited.then(() => false)]);
+      const proxy = ready ? await startOfflineProxy({ port: httpPort, targetPort: innerPort }) : undefined;
       const first = await Promise.race([exited, untilSignal().then(() => -1)]);
       if (first === -1) child.kill('SIGTERM');
       const code = first === -1 ? await exited.then(() => 0) : first;
+      await proxy?.close();
       await ssm.close();
       return code;
     },

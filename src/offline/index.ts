@@ -8,3 +8,5 @@ export {
   type SsmLocalServer,
 } from './ssm-local.js';
 export { startDevPlatform, type DevPlatform, type DevPlatformOptions } from './dev-platform.js';
+export { restoreFunctionAnswer, startOfflineProxy, type OfflineProxy, type OfflineProxyOptions } from './offline-proxy.js';
+export { isListening, waitForPort } from './wait-for-port.js';

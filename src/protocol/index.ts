@@ -68,3 +68,10 @@ export function bodyHash(body: Uint8Array | string | undefined | null): string {
   if (body === undefined || body === null || body.length === 0) return EMPTY_BODY_HASH;
   return createHash('sha256').update(body).digest('base64url');
 }
+
+/**
+ * Offline only: the runtime names the CORS headers it set and its own status, so the offline proxy can undo what
+ * serverless-offline adds (see src/offline/offline-proxy.ts). Never set on AWS.
+ */
+export const OFFLINE_CORS_HEADERS_MARKER = 'x-tessera-cors-headers';
+export const OFFLINE_STATUS_MARKER = 'x-tessera-status';

@@ -5,6 +5,7 @@ import { InboundError, TesseraError } from '../errors.js';
 import { createIparamsReader, renderTemplate, SsmIparamStore, type IparamsReader, type IparamStore } from '../iparams/index.js';
 import { createJsonLogger, type Logger } from '../log.js';
 import { createCustomerClient, type CustomerClient } from '../outbound/index.js';
+import { OFFLINE_CORS_HEADERS_MARKER, OFFLINE_STATUS_MARKER } from '../protocol/index.js';
 import {
   checkActualRequest,
   compileCorsPolicy,
@@ -109,6 +110,14 @@ function checkManifest(raw: unknown): Manifest {
   return m;
 }
 
+/** Offline only: tells the offline proxy which CORS headers and status are the function's own. */
+function markForOfflineProxy<R extends { statusCode?: number; headers?: Record<string, string | number | boolean> }>(res: R): R {
+  const headers = { ...res.headers };
+  headers[OFFLINE_CORS_HEADERS_MARKER] = Object.keys(headers).filter((h) => h.startsWith('access-control-')).join(',');
+  headers[OFFLINE_STATUS_MARKER] = String(res.statusCode ?? 200);
+  return { ...res, headers };
+}
+
 function decodeBody(event: APIGatewayProxyEventV2): string {
   const raw = event.body ?? '';
   if (raw.length === 0) return raw;
@@ -168,6 +177,7 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
   const appId = manifest.app.id;
   const logger = options.logger ?? createJsonLogger({ base: { component: 'runtime', appId } });
   const identify = options.identify ?? offlineHeaderIdentify;
+  const offline = process.env.TESSERA_OFFLINE === 'true';
   // No `cors` section compiles to a policy that refuses every cross-origin request (secure by default).
   const cors = compileCorsPolicy(manifest.cors as CorsConfig | undefined, manifest.functions);
   const session =
@@ -175,8 +185,11 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
     (manifest.session
       ? createSessionVerifier({
           ...(manifest.session as Omit<SessionVerifierOptions, 'audience'>),
+          // A stage's platform may differ from the manifest's: env overrides, as for every TESSERA_* setting.
+          ...(process.env.TESSERA_SESSION_JWKS_URL ? { jwksUrl: process.env.TESSERA_SESSION_JWKS_URL } : {}),
+          ...(process.env.TESSERA_SESSION_ISSUER ? { issuer: process.env.TESSERA_SESSION_ISSUER } : {}),
           audience: appId,
-          offline: process.env.TESSERA_OFFLINE === 'true',
+          offline,
           logger,
         })
       : undefined);
@@ -236,7 +249,10 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
       const methods = new Set(declared.methods.map((m) => m.toUpperCase()));
       const scopes = declared.scopes ?? [];
 
-      return async (event, lambdaContext) => {
+      const answer = offline ? (event: APIGatewayProxyEventV2, context?: Context) => invoke(event, context).then(markForOfflineProxy) : invoke;
+      return answer;
+
+      async function invoke(event: APIGatewayProxyEventV2, lambdaContext?: Context): Promise<APIGatewayProxyStructuredResultV2> {
         // A preflight is answered from the policy alone: it never authenticates and never runs the function.
         if (isPreflightRequest(event)) return handlePreflight(cors, name, event);
         let corsHeaders: CorsHeaders = VARY_ORIGIN;
@@ -269,7 +285,7 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
         } catch (err) {
           return fail(name, err, corsHeaders);
         }
-      };
+      }
     },
   };
 }

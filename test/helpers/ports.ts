@@ -1,22 +1,2 @@
-/** Waiting on servers by polling their ports, never by reading their logs. */
-import { createConnection } from 'node:net';
-
-export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = createConnection({ port, host });
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
-}
-
-/** Polls until the port accepts connections (or, with `open: false`, until it stops). */
-export async function waitForPort(port: number, timeoutMs: number, open = true): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await isListening(port)) !== open) {
-    if (Date.now() > deadline) throw new Error(`port ${port} still ${open ? 'closed' : 'open'} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+/** Waiting on servers by polling their ports, never by reading their logs (the framework's own helper). */
+export { isListening, waitForPort } from '../../src/offline/index.js';

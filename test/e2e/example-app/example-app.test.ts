@@ -16,8 +16,11 @@ const root = resolve(__dirname, '../../..');
 const SSM_PORT = 4583;
 const HTTP_PORT = 4000;
 const CUSTOMER_PORT = 4100;
+const PLATFORM = 'http://127.0.0.1:4200';
 const fn = `http://127.0.0.1:${HTTP_PORT}`;
-const INSTALLATION = { 'x-tessera-installation': 'demo' };
+/** The Authorization header of a session the offline platform issued for the demo installation. */
+let SESSION: { authorization: string };
+let token: string;
 
 let child: ChildProcess;
 let output = '';
@@ -41,13 +44,15 @@ async function startDemo(authMode: string): Promise<void> {
   const stored = await store.get('order-lookup', 'demo');
   secret = String(stored?.document.values.shared_secret);
   expect(secret.length).toBeGreaterThanOrEqual(43);
+  token = ((await (await fetch(`${PLATFORM}/session`, { method: 'POST' })).json()) as { token: string }).token;
+  SESSION = { authorization: `Bearer ${token}` };
 }
 
 async function stopDemo(): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r));
   process.kill(-child.pid!, 'SIGINT'); // Ctrl-C reaches the whole process group, as in a terminal
   await exited;
-  await Promise.all([waitForPort(HTTP_PORT, 20_000, false), waitForPort(SSM_PORT, 20_000, false), waitForPort(CUSTOMER_PORT, 20_000, false)]);
+  await Promise.all([HTTP_PORT, SSM_PORT, CUSTOMER_PORT, 4200].map((port) => waitForPort(port, 20_000, false)));
   rmSync(dataDir, { recursive: true, force: true });
 }
 
@@ -57,7 +62,7 @@ describe.each(['jwt', 'shared-secret'])('example app under serverless offline (a
 
   it('getOrder returns the order from the customer server', async () => {
     // Act
-    const res = await fetch(`${fn}/getOrder?id=1001`, { headers: INSTALLATION });
+    const res = await fetch(`${fn}/getOrder?id=1001`, { headers: SESSION });
     // Assess
     expect(res.status).toBe(200);
     const body = (await res.json()) as { order: { id: string; label: string; status: string } };
@@ -68,10 +73,10 @@ describe.each(['jwt', 'shared-secret'])('example app under serverless offline (a
     // Act
     const res = await fetch(`${fn}/addNote`, {
       method: 'POST',
-      headers: { ...INSTALLATION, 'content-type': 'application/json' },
+      headers: { ...SESSION, 'content-type': 'application/json' },
       body: JSON.stringify({ orderId: '1002', text: 'Customer called — wants a refund' }),
     });
-    const after = (await (await fetch(`${fn}/getOrder?id=1002`, { headers: INSTALLATION })).json()) as {
+    const after = (await (await fetch(`${fn}/getOrder?id=1002`, { headers: SESSION })).json()) as {
       order: { notes: { text: string }[] };
     };
     // Assess
@@ -80,16 +85,42 @@ describe.each(['jwt', 'shared-secret'])('example app under serverless offline (a
   });
 
   it('maps a missing order to 404 and a bad id to 400', async () => {
-    expect((await fetch(`${fn}/getOrder?id=9999`, { headers: INSTALLATION })).status).toBe(404);
-    const bad = await fetch(`${fn}/getOrder?id=../../admin`, { headers: INSTALLATION });
+    expect((await fetch(`${fn}/getOrder?id=9999`, { headers: SESSION })).status).toBe(404);
+    const bad = await fetch(`${fn}/getOrder?id=../../admin`, { headers: SESSION });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('ERR_BAD_REQUEST');
   });
 
-  it('refuses a call without an installation', async () => {
-    const res = await fetch(`${fn}/getOrder?id=1001`);
+  it('refuses a call without a session, and ignores the offline installation header once a session guard exists', async () => {
+    const res = await fetch(`${fn}/getOrder?id=1001`, { headers: { 'x-tessera-installation': 'demo' } });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_SESSION_MISSING');
+  });
+
+  it('answers preflights as API Gateway would pass the function\'s answer: allowed 204, refused 403 without CORS headers', async () => {
+    const ask = (origin: string) =>
+      fetch(`${fn}/getOrder`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    const allowed = await ask(PLATFORM);
+    const refused = await ask('https://evil.example.com');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(PLATFORM);
+    expect(refused.status).toBe(403);
+    expect([...refused.headers.keys()].filter((h) => h.startsWith('access-control-'))).toEqual([]);
+  });
+
+  it('refuses a call from a disallowed origin server-side, even with a valid session', async () => {
+    const res = await fetch(`${fn}/getOrder?id=1001`, { headers: { ...SESSION, origin: 'https://evil.example.com' } });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('vary')).toBe('Origin');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_ORIGIN_NOT_ALLOWED');
+  });
+
+  it('refuses a forged session token', async () => {
+    const forged = `${token.split('.').slice(0, 2).join('.')}.${'A'.repeat(86)}`;
+    const res = await fetch(`${fn}/getOrder?id=1001`, { headers: { authorization: `Bearer ${forged}` } });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_SESSION_INVALID');
   });
 
   it('the customer server refuses a direct call without credentials', async () => {
@@ -98,8 +129,10 @@ describe.each(['jwt', 'shared-secret'])('example app under serverless offline (a
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_VERIFY_MISSING');
   });
 
-  it('prints the secret nowhere, and the try-this text names a working curl', () => {
-    expect(output).toContain(`curl -s -H 'X-Tessera-Installation: demo' '${fn}/getOrder?id=1001'`);
+  it('prints neither the secret nor a session token, and the try-this text names a working curl', () => {
+    expect(output).toContain(`curl -s -H "Authorization: Bearer $TOKEN" '${fn}/getOrder?id=1001'`);
+    expect(output).toContain(`TOKEN=$(curl -s -X POST ${PLATFORM}/session`);
     expect(output).not.toContain(secret);
+    expect(output).not.toContain(token);
   });
 });

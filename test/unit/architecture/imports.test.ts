@@ -39,8 +39,8 @@ const ALLOWED: Record<string, string[]> = {
   iparams: ['schema', 'outbound'],
   inbound: ['protocol'],
   keys: ['iparams', 'protocol'],
-  runtime: ['iparams', 'inbound', 'outbound', 'schema'],
-  offline: ['iparams', 'schema'],
+  runtime: ['iparams', 'inbound', 'outbound', 'schema', 'protocol'],
+  offline: ['iparams', 'schema', 'protocol'],
   build: [],
   cli: ['schema', 'iparams', 'inbound', 'outbound', 'verify', 'keys', 'runtime', 'offline', 'protocol'],
 };
