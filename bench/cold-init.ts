@@ -16,7 +16,9 @@ const DEPLOYED: BuildOptions = {
 
 function wallMs(args: string[]): number {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: root, env: { ...process.env, AWS_REGION: 'us-east-1' }, stdio: 'ignore' });
+  // A deployed stage: its platform's JWKS is HTTPS (the manifest's offline URL is refused outside offline mode).
+  const env = { ...process.env, AWS_REGION: 'us-east-1', TESSERA_SESSION_JWKS_URL: 'https://platform.example.com/.well-known/jwks.json' };
+  const r = spawnSync(process.execPath, args, { cwd: root, env, stdio: 'ignore' });
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}`);
   return Number(process.hrtime.bigint() - start) / 1e6;
 }

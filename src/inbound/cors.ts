@@ -257,6 +257,9 @@ export function handlePreflight(policy: CorsPolicy, functionName: string, event:
   return { statusCode: 204, headers, body: '' };
 }
 
+/** The answer for every request without an Origin: one frozen object, not one per request. */
+const NO_ORIGIN_HEADERS: CorsHeaders = Object.freeze({ vary: VARY_ORIGIN });
+
 /**
  * Checks the Origin of an actual (non-preflight) request before the function runs. Returns the headers to add to
  * whatever response follows, including error responses; throws `InboundError` `ERR_ORIGIN_NOT_ALLOWED` (403) for a
@@ -269,7 +272,7 @@ export function checkActualRequest(policy: CorsPolicy, event: APIGatewayProxyEve
   const c = internals(policy);
   const origin = readHeader(event, 'origin');
   if (origin === undefined) {
-    if (policy.allowNoOrigin) return { vary: VARY_ORIGIN };
+    if (policy.allowNoOrigin) return NO_ORIGIN_HEADERS;
     throw refusal('no Origin and allowNoOrigin is false');
   }
   const allowed = allowOrigin(policy, c, origin);
