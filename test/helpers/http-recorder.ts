@@ -1,5 +1,4 @@
 /** A loopback HTTP server that records what it receives and answers as a test scripts it. */
-import { createJsonLogger, type Logger } from '../../src/log.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -59,8 +58,4 @@ export async function startRecorder(): Promise<Recorder> {
   };
 }
 
-/** A logger that keeps every line, so tests can assert what was (not) logged. */
-export function captureLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  return { logger: createJsonLogger({ write: (l) => lines.push(l), level: 'debug' }), lines };
-}
+export { captureLogger } from './logs.js';

@@ -2,7 +2,7 @@
 import { KeyObject, sign } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { InboundError, type TesseraErrorCode } from '../../../src/errors.js';
-import { createJsonLogger, type Logger } from '../../../src/log.js';
+import type { Logger } from '../../../src/log.js';
 import { createSessionVerifier, type SessionVerifierOptions } from '../../../src/inbound/session.js';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder.js';
 
@@ -46,11 +46,8 @@ export function frozenClock(ms = NOW_MS): { now: () => number; advanceSec: (sec:
   return { now: () => current, advanceSec: (sec) => (current += sec * 1000) };
 }
 
-/** A real JSON logger whose lines land in an array. */
-export function capturedLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  return { logger: createJsonLogger({ level: 'debug', write: (line) => lines.push(line) }), lines };
-}
+import { captureLogger as capturedLogger } from '../../helpers/logs.js';
+export { capturedLogger };
 
 /** A verifier against `jwksOrigin` with a frozen clock and captured logs. */
 export function sessionVerifier(jwksOrigin: string, overrides: Partial<SessionVerifierOptions> = {}) {

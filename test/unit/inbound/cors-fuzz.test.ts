@@ -2,23 +2,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { checkActualRequest, compileCorsPolicy, handlePreflight } from '../../../src/inbound/cors.js';
 import { InboundError } from '../../../src/errors.js';
+import { seededRandom } from '../../helpers/seeded-random.js';
 
 const SEED = 0x7e55e7a;
 const RUNS = 5_000;
 const EXACT = ['https://app.product.test:8443', 'http://localhost:3000'];
 const policy = compileCorsPolicy({ allowedOrigins: ['https://*.example.com', ...EXACT] }, { addNote: { methods: ['POST'] } });
 
-/** mulberry32: a small deterministic generator, so a failure replays from the seed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Random = () => number;
 const pick = <T>(rnd: Random, items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
@@ -86,7 +76,7 @@ describe('checkActualRequest (fuzz)', () => {
     ['random characters', noise],
   ])('never allows an Origin outside the policy, from %s', (_kind, make) => {
     // Prepare
-    const rnd = generator(SEED);
+    const rnd = seededRandom(SEED);
     const outside: string[] = [];
     let allowed = 0;
     // Act
@@ -104,7 +94,7 @@ describe('checkActualRequest (fuzz)', () => {
 
   it('allows every well-formed origin the policy names, so the run above is not vacuous', () => {
     // Prepare
-    const rnd = generator(SEED);
+    const rnd = seededRandom(SEED);
     const label = () => Array.from({ length: 1 + Math.floor(rnd() * 20) }, () => pick(rnd, [...'abcdefghijklmnopqrstuvwxyz0123456789'])).join('');
     const origins = [...EXACT, ...Array.from({ length: 2_000 }, () => `https://${label()}.example.com`)];
     // Act
@@ -117,7 +107,7 @@ describe('checkActualRequest (fuzz)', () => {
 describe('handlePreflight (fuzz)', () => {
   it('never answers 204 for a header outside the allowed set', () => {
     // Prepare
-    const rnd = generator(SEED + 1);
+    const rnd = seededRandom(SEED + 1);
     const allowedHeaders = new Set(policy.allowedHeaders);
     const names = [...policy.allowedHeaders, 'Authorization', 'x-evil', 'cookie', '*', '', ' ', 'content type', 'x-csrf-token\u0000'];
     const bad: string[] = [];

@@ -2,7 +2,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { VerifyError, type TesseraErrorCode } from '../../../src/errors.js';
-import { createJsonLogger, type Logger } from '../../../src/log.js';
+import type { Logger } from '../../../src/log.js';
 import { bodyHash, normalizeHtu } from '../../../src/protocol/index.js';
 
 export const APP_ID = 'order-lookup';
@@ -24,11 +24,8 @@ export function frozenClock(ms = NOW_MS): { now: () => number; set: (value: numb
   return { now: () => current, set: (value) => (current = value) };
 }
 
-/** A real JSON logger whose lines land in an array, so assertions see exactly what would be written. */
-export function capturedLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  return { logger: createJsonLogger({ level: 'debug', write: (line) => lines.push(line) }), lines };
-}
+import { captureLogger as capturedLogger } from '../../helpers/logs.js';
+export { capturedLogger };
 
 /** Claims a correct signer would put on {@link REQUEST}. */
 export function goodClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader, SignJWT } from 'jose';
 import { createHs256Verifier } from '../../../src/verify/_hs256.js';
 import { createHs256Signer, newJti } from '../../../src/outbound/index.js';
+import { seededRandom } from '../../helpers/seeded-random.js';
 
 const SECRET = 'diff-Secret_0123456789abcdefghijklmnopqrstuv';
 const OTHER = 'diff-Other__0123456789abcdefghijklmnopqrstuv';
@@ -14,15 +15,6 @@ const KEY = new TextEncoder().encode(SECRET);
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const NOISE = `${B64URL}.=+/ %`;
 
-/** Deterministic PRNG (mulberry32), so a failure is reproducible. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const enc = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 function signRaw(header: string, payload: string, secret = SECRET): string {
@@ -110,7 +102,7 @@ describe('createHs256Verifier against jose', () => {
 
   it.each([1, 2, 3])('accepts nothing jose would refuse (seed %i)', async (seed) => {
     // Prepare
-    const tokens = corpus(await genuine(), rng(seed));
+    const tokens = corpus(await genuine(), seededRandom(seed));
     const wrongly: string[] = [];
     let bothAccepted = 0;
     // Act

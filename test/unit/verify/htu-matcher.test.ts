@@ -4,19 +4,11 @@
  */
 import { normalizeHtu } from '../../../src/protocol/index.js';
 import { createHtuMatcher } from '../../../src/verify/_htu.js';
+import { seededRandom } from '../../helpers/seeded-random.js';
 
 const ORIGINS = ['https://orders.acme.test', 'http://127.0.0.1:4100', 'https://[::1]:8443', 'https://bücher.example'];
 const ALPHABET = [...'az09-._~!$&()*+,;=:@/?#%\'"`{}<>^|[]\\ é', '%7e', '%7E', '%2f', '%2e', '/.', '/..', '..', '\t'];
 
-/** Deterministic PRNG (mulberry32), so a failure is reproducible. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the check meant before the fast path: the target under the origin, normalised, equals htu. */
 function fullAnswer(origin: string, htu: string, target: string): boolean {
@@ -94,7 +86,7 @@ describe('createHtuMatcher', () => {
   describe('against normalizeHtu', () => {
     it.each([1, 2, 3])('answers as full normalisation does on a seeded corpus (seed %i)', (seed) => {
       // Prepare
-      const next = rng(seed);
+      const next = seededRandom(seed);
       const disagreements: string[] = [];
       let verbatimAccepted = 0;
 
