@@ -81,8 +81,17 @@ Or with curl, as the product's frontend would (a session token from the platform
 
   TOKEN=$(curl -s -X POST ${platform.url}/session | node -pe 'JSON.parse(require("fs").readFileSync(0,"utf8")).token')
   curl -s -H "Authorization: Bearer $TOKEN" '${fn}/getOrder?id=1001'
-  curl -s -X POST -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\
+
+addNote is csrf: true: fetch a CSRF token (its __Host- cookie lands in a cookie jar), then send both:
+
+  CSRF=$(curl -s -c .tessera/jar -H "Authorization: Bearer $TOKEN" ${fn}/csrf | node -pe 'JSON.parse(require("fs").readFileSync(0,"utf8")).token')
+  curl -s -b .tessera/jar -X POST -H "Authorization: Bearer $TOKEN" -H "X-CSRF-Token: $CSRF" -H 'content-type: application/json' \\
        -d '{"orderId":"1001","text":"Customer called about delivery"}' '${fn}/addNote'
+
+A server can call addNote with HTTP Basic instead (user ${INSTALLATION}) once the installation has a password:
+  AWS_ENDPOINT_URL_SSM=http://127.0.0.1:${SSM_PORT} AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline AWS_REGION=us-east-1 \\
+    node bin/tessera.cjs iparams set ${INSTALLATION} basic_password      # prompts, masked
+  then the same two calls with -u ${INSTALLATION} in place of the Authorization header.
 
 The customer's server (${customer.url}) refuses anything not signed by the app:
 

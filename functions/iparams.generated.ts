@@ -12,4 +12,6 @@ export interface Iparams {
   support_email?: string;
   /** Order number prefix */
   order_prefix: string;
+  /** Password for server-to-server calls: Lets your own systems call addNote with HTTP Basic: the user is your installation id. Leave empty to allow only calls from the product. (secure: never log or return it) */
+  basic_password?: string;
 }

@@ -59,19 +59,19 @@ export function createTesseraClient({ functionsUrl, sessionUrl = '/session', met
     return pendingSession;
   }
 
-  /** The CSRF hook: a double-submit token from the functions, fetched with credentials so its cookie is set. */
-  async function fetchCsrfToken() {
+  /**
+   * A double-submit token from the functions, fetched with the session (it is bound to it) and with credentials so
+   * the browser keeps its cookie.
+   */
+  async function fetchCsrfToken(bearer) {
     let res;
     try {
-      res = await fetchFn(`${base}/csrf`, { method: 'GET', credentials: 'include' });
+      res = await fetchFn(`${base}/csrf`, { method: 'GET', headers: { authorization: `Bearer ${bearer}` }, credentials: 'include' });
     } catch {
       throw tesseraError('ERR_NETWORK', 'the functions could not be reached', 0);
     }
     if (!res.ok) throw await readError(res);
-    const header = res.headers.get('x-csrf-token');
-    if (header) return header;
-    const body = await res.json();
-    const token = body?.csrfToken ?? body?.token;
+    const token = (await res.json())?.token;
     if (typeof token !== 'string' || token === '') throw tesseraError('ERR_CSRF_INVALID', 'no CSRF token in the answer', res.status);
     return token;
   }
@@ -114,7 +114,7 @@ export function createTesseraClient({ functionsUrl, sessionUrl = '/session', met
         session = undefined;
         res = await send(name, payload, await sessionToken());
       } else if (err.code === 'ERR_CSRF_INVALID') {
-        csrfToken = await fetchCsrfToken();
+        csrfToken = await fetchCsrfToken(await sessionToken());
         res = await send(name, payload, await sessionToken());
       } else {
         throw err;

@@ -1,5 +1,6 @@
 /** Local development commands: the SSM-compatible endpoint, and the whole stack under `serverless offline`. */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { startOfflineProxy, startSsmLocal, waitForPort } from '../offline/index.js';
@@ -82,6 +83,8 @@ export const devCommands: Record<string, CommandSpec> = {
         AWS_EC2_METADATA_DISABLED: 'true',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         TESSERA_OFFLINE: 'true',
+        // One key per run for the CSRF tokens, shared by every function of this serverless offline.
+        TESSERA_CSRF_SECRET: io.env.TESSERA_CSRF_SECRET ?? randomBytes(32).toString('base64url'),
         TESSERA_HTTP_PORT: String(innerPort),
         TESSERA_LAMBDA_PORT: String(io.env.TESSERA_LAMBDA_PORT ?? httpPort + 2),
         TESSERA_WS_PORT: String(io.env.TESSERA_WS_PORT ?? httpPort + 1),

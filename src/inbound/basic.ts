@@ -13,8 +13,11 @@ export type BasicUsers = Readonly<Record<string, string>>;
  * const options: BasicGuardOptions = { users: () => ({ backend: iparams.basicPassword }), realm: 'orders' };
  */
 export interface BasicGuardOptions {
-  /** Called on every check, so a rotated iparam applies at once. A user with an empty password never matches. */
-  users: () => Promise<BasicUsers> | BasicUsers;
+  /**
+   * Called on every well-formed attempt with the presented user name, so a rotated iparam applies at once and a
+   * source may look up just that user. A user with an empty password never matches.
+   */
+  users: (user: string) => Promise<BasicUsers> | BasicUsers;
   /** Sent in `WWW-Authenticate`; printable ASCII without `"` or `\`, 1 to 128 characters. */
   realm: string;
   /** Bad attempts per user within a sliding 60-second window before further attempts get 429, 1 to 1000. Default 10. */
@@ -168,10 +171,10 @@ export function createBasicGuard(options: BasicGuardOptions): BasicGuard {
     throw new BasicRefusal(challenge, reason);
   }
 
-  async function loadUsers(): Promise<BasicUsers> {
+  async function loadUsers(user: string): Promise<BasicUsers> {
     let users: unknown;
     try {
-      users = await o.users();
+      users = await o.users(user);
     } catch (err) {
       if (err instanceof TesseraError) throw err;
       // Only the name: a foreign message may quote the very value it failed on.
@@ -199,7 +202,7 @@ export function createBasicGuard(options: BasicGuardOptions): BasicGuard {
         o.logger.log('warn', 'basic.rate_limited', { code: 'ERR_RATE_LIMITED', retryAfterSec });
         throw new RateLimitRefusal(retryAfterSec);
       }
-      const users = await loadUsers();
+      const users = await loadUsers(parsed.user);
       const passwordDigest = sha256(parsed.password);
       // Every entry is compared, user and password alike, so the time taken says nothing about which users exist.
       let matched: string | undefined;

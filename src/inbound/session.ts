@@ -79,6 +79,12 @@ export interface SessionVerifier {
    * `ERR_SCOPE_MISSING` (403) or `ERR_SESSION_KEYS_UNAVAILABLE` (503, the JWKS could not be fetched).
    */
   verify(authorizationHeader: string | undefined, requiredScopes: readonly string[]): Promise<Session>;
+  /**
+   * The session of a header this verifier accepted before, if it is still unexpired and holds every required scope;
+   * otherwise `undefined` (then call `verify`, which also gives the reason). Synchronous: a warm invocation with a
+   * known token does no signature check and no promise hop.
+   */
+  peek?(authorizationHeader: string | undefined, requiredScopes: readonly string[]): Session | undefined;
 }
 
 const DEFAULTS = {
@@ -94,6 +100,8 @@ const DEFAULTS = {
 } as const satisfies Omit<Required<SessionVerifierOptions>, 'jwksUrl' | 'issuer' | 'audience' | 'logger'> & { logger: undefined };
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set(['jwksUrl', 'issuer', 'audience', ...Object.keys(DEFAULTS)]);
+/** Verified sessions kept for `peek`: a few hundred concurrent users per warm instance is already many. */
+const MAX_VERIFIED_SESSIONS = 1_000;
 const SUPPORTED_ALGORITHMS: ReadonlySet<string> = new Set<SessionAlgorithm>(['RS256', 'ES256']);
 /** RFC 6750 §2.1: `Bearer` (any case, DESIGN.md "token transport") then one b64token. */
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -249,6 +257,10 @@ export function createSessionVerifier(options: SessionVerifierOptions): SessionV
   const jwks = createJwksCache({ url: o.jwksUrl, fetch: o.fetchJwks, now: o.now, logger: o.logger });
   const requiredClaims = [...new Set(['exp', 'iat', 'sub', o.installationClaim])];
 
+  // Verified sessions by header, until `exp` (no tolerance: never longer than a fresh check would accept). A key
+  // removed from the JWKS therefore stops new tokens at once and cached ones at their `exp`, at most maxTokenAgeSec.
+  const verified = new Map<string, { session: Session; expSec: number }>();
+
   async function check(authorizationHeader: string | undefined, requiredScopes: readonly string[]): Promise<Session> {
     const token = bearerToken(authorizationHeader);
     let claims: JWTPayload;
@@ -284,12 +296,27 @@ export function createSessionVerifier(options: SessionVerifierOptions): SessionV
         throw new TypeError('verify: requiredScopes must be a list of scope names');
       }
       try {
-        return await check(authorizationHeader, requiredScopes);
+        const session = await check(authorizationHeader, requiredScopes);
+        verified.delete(authorizationHeader as string);
+        verified.set(authorizationHeader as string, { session, expSec: session.claims.exp as number });
+        if (verified.size > MAX_VERIFIED_SESSIONS) verified.delete(verified.keys().next().value as string);
+        return session;
       } catch (err) {
         const refusal = err instanceof Refusal ? err : fromJose(err);
         o.logger.log('warn', 'session.refused', { code: refusal.code, reason: refusal.reason });
         throw new InboundError(refusal.code, { cause: refusal.reason });
       }
+    },
+
+    peek(authorizationHeader, requiredScopes) {
+      const hit = authorizationHeader === undefined ? undefined : verified.get(authorizationHeader);
+      if (hit === undefined) return undefined;
+      if (o.now() >= hit.expSec * 1000) {
+        verified.delete(authorizationHeader as string);
+        return undefined;
+      }
+      for (const scope of requiredScopes) if (!hit.session.scopes.includes(scope)) return undefined;
+      return hit.session;
     },
   };
 }

@@ -9,16 +9,22 @@ import { OFFLINE_CORS_HEADERS_MARKER, OFFLINE_STATUS_MARKER } from '../protocol/
 import {
   checkActualRequest,
   compileCorsPolicy,
+  createCsrfGuard,
   createSessionVerifier,
+  csrfResponse,
   handlePreflight,
   isPreflightRequest,
   type CorsConfig,
   type CorsHeaders,
+  type CsrfGuard,
   type Session,
   type SessionVerifier,
   type SessionVerifierOptions,
 } from '../inbound/index.js';
-import type { IparamValues, Manifest, ManifestFunction } from '../schema/index.js';
+import { CSRF_ROUTE_NAME, type InboundCredential, type IparamValues, type Manifest, type ManifestFunction } from '../schema/index.js';
+import { authenticateCaller, createInstallationBasicGuard, type CallerCredential, type CallerGuards, type IdentifyInstallation } from './_caller.js';
+
+export type { CallerCredential, IdentifyInstallation } from './_caller.js';
 
 /** What the function's code gets for one invocation. */
 export interface FunctionContext<I extends object> {
@@ -34,7 +40,9 @@ export interface FunctionContext<I extends object> {
     json<T = unknown>(): T;
   };
   installationId: string;
-  /** The verified session, when the app has a session guard. */
+  /** How the caller proved itself: `session`, `basic`, or `offline-header` (offline development only). */
+  credential: CallerCredential;
+  /** The verified session, when the caller presented one. */
   session: Session | undefined;
   /** The installation's parameters, typed; read from SSM and cached. */
   iparams: Readonly<I>;
@@ -55,8 +63,6 @@ export interface FunctionResult {
 export type FunctionHandler<I extends object> = (ctx: FunctionContext<I>) => Promise<FunctionResult> | FunctionResult;
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-/** Decides which installation an invocation belongs to. The session-token guard plugs in here. */
-export type IdentifyInstallation = (event: APIGatewayProxyEventV2) => string | Promise<string>;
 
 export interface AppOptions {
   /** The parsed `manifest.json` (validated by `tessera validate` at build time). */
@@ -72,6 +78,11 @@ export interface AppOptions {
   session?: SessionVerifier;
   /** Which installation an invocation is for when there is no session guard. Default: {@link offlineHeaderIdentify}. */
   identify?: IdentifyInstallation;
+  /**
+   * The key CSRF tokens are signed with, at least 32 bytes; needed when a function is `csrf: true`. Default
+   * `TESSERA_CSRF_SECRET`. Every instance of the app must share it: a token fetched from one is checked by another.
+   */
+  csrfSecret?: string;
   /** The axios instance outbound calls go through (agents, proxies, a transport for benchmarks). */
   http?: AxiosInstance;
   logger?: Logger;
@@ -82,11 +93,17 @@ export interface App<I extends object> {
   readonly manifest: Manifest;
   readonly reader: IparamsReader;
   defineFunction(name: string, handler: FunctionHandler<I>): LambdaHandler;
+  /**
+   * The handler of the built-in `GET /csrf` route: authenticates the caller as the app's `csrf: true` functions do
+   * and answers `{"token"}` with the signed `__Host-` cookie. Needed when any function is `csrf: true`.
+   */
+  defineCsrfFunction(): LambdaHandler;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_CLIENTS = 1_000;
-const OPTION_KEYS = new Set(['manifest', 'store', 'iparamsTtlMs', 'session', 'identify', 'http', 'logger']);
+const OPTION_KEYS = new Set(['manifest', 'store', 'iparamsTtlMs', 'session', 'identify', 'csrfSecret', 'http', 'logger']);
+const DEFAULT_CREDENTIALS: readonly InboundCredential[] = ['session'];
 /** On every answer, refusals included: the response depends on the Origin (DESIGN.md, CORS policy). */
 const VARY_ORIGIN = { vary: 'Origin' } as const;
 /** Development-only header naming the installation; honoured only in offline mode. */
@@ -178,8 +195,12 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
   const logger = options.logger ?? createJsonLogger({ base: { component: 'runtime', appId } });
   const identify = options.identify ?? offlineHeaderIdentify;
   const offline = process.env.TESSERA_OFFLINE === 'true';
+  const csrfFunctions = Object.values(manifest.functions).filter((f) => f.csrf === true);
   // No `cors` section compiles to a policy that refuses every cross-origin request (secure by default).
-  const cors = compileCorsPolicy(manifest.cors as CorsConfig | undefined, manifest.functions);
+  const cors = compileCorsPolicy(
+    manifest.cors as CorsConfig | undefined,
+    csrfFunctions.length > 0 ? { ...manifest.functions, [CSRF_ROUTE_NAME]: { methods: ['GET'] } } : manifest.functions,
+  );
   const session =
     options.session ??
     (manifest.session
@@ -199,6 +220,22 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
     logger,
     ...(options.iparamsTtlMs !== undefined ? { ttlMs: options.iparamsTtlMs } : {}),
   });
+  const basic = createInstallationBasicGuard(manifest, reader, logger);
+  let csrf: CsrfGuard | undefined;
+  /** Built on first use, so an app without `csrf: true` functions needs no CSRF key. */
+  function csrfGuard(): CsrfGuard {
+    const secret = options.csrfSecret ?? process.env.TESSERA_CSRF_SECRET;
+    if (!secret) throw new TypeError('createApp: a csrf: true function needs option "csrfSecret" or TESSERA_CSRF_SECRET');
+    return (csrf ??= createCsrfGuard({ secret, logger }));
+  }
+  const guardsFor = (accepts: readonly InboundCredential[], scopes: readonly string[]): CallerGuards => ({
+    accepts: new Set(accepts),
+    session,
+    basic,
+    identify,
+    scopes,
+  });
+
   const conn = manifest.customer;
   // One client per installation, rebuilt only when its iparams object changes (a refresh).
   const clients = new Map<string, { iparams: IparamValues; client: CustomerClient }>();
@@ -240,6 +277,10 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
     return new TesseraError('ERR_INTERNAL').toResponse({ ...headers });
   }
 
+  /** Runs an answer and marks it for the offline proxy when offline. */
+  const answerWith = (invoke: LambdaHandler): LambdaHandler =>
+    offline ? (event, context) => invoke(event, context).then(markForOfflineProxy) : invoke;
+
   return {
     manifest,
     reader,
@@ -247,10 +288,10 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
       const declared: ManifestFunction | undefined = manifest.functions[name];
       if (!declared) throw new TypeError(`defineFunction: "${name}" is not declared in manifest.json functions`);
       const methods = new Set(declared.methods.map((m) => m.toUpperCase()));
-      const scopes = declared.scopes ?? [];
-
-      const answer = offline ? (event: APIGatewayProxyEventV2, context?: Context) => invoke(event, context).then(markForOfflineProxy) : invoke;
-      return answer;
+      const guards = guardsFor(declared.credentials ?? DEFAULT_CREDENTIALS, declared.scopes ?? []);
+      // Checked now, at cold start: a function that cannot check its CSRF tokens must not start.
+      const csrfCheck = declared.csrf === true ? csrfGuard() : undefined;
+      return answerWith(invoke);
 
       async function invoke(event: APIGatewayProxyEventV2, lambdaContext?: Context): Promise<APIGatewayProxyStructuredResultV2> {
         // A preflight is answered from the policy alone: it never authenticates and never runs the function.
@@ -260,16 +301,18 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
           corsHeaders = checkActualRequest(cors, event);
           const method = event.requestContext.http.method.toUpperCase();
           if (!methods.has(method)) throw new InboundError('ERR_METHOD_NOT_ALLOWED');
-          // Awaits only where something is pending: a warm invocation stays synchronous up to the handler.
-          const verified = session ? await session.verify(event.headers?.authorization, scopes) : undefined;
-          const identified = verified ? verified.installationId : identify(event);
-          const installationId = typeof identified === 'string' ? identified : await identified;
+          const authenticated = authenticateCaller(event, guards);
+          const caller = authenticated instanceof Promise ? await authenticated : authenticated;
+          csrfCheck?.verify(event, caller.csrfBinding);
+          const { installationId } = caller;
           const request = new RequestView(event, method, decodeBody(event));
+          // Awaits only where something is pending: a warm read is synchronous.
           const iparams = reader.peek<I>(installationId) ?? (await reader.read<I>(installationId));
           const pending = handler({
             request,
             installationId,
-            session: verified,
+            credential: caller.credential,
+            session: caller.session,
             iparams,
             customer: customerFor(installationId, iparams as IparamValues),
             logger,
@@ -286,6 +329,26 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
           return fail(name, err, corsHeaders);
         }
       }
+    },
+
+    defineCsrfFunction() {
+      if (csrfFunctions.length === 0) throw new TypeError('defineCsrfFunction: no function in manifest.json is csrf: true');
+      const guard = csrfGuard();
+      // A token is worth fetching with any credential some csrf: true function accepts; it grants nothing alone.
+      const accepts = [...new Set(csrfFunctions.flatMap((f) => f.credentials ?? DEFAULT_CREDENTIALS))];
+      const guards = guardsFor(accepts, []);
+      return answerWith(async (event) => {
+        if (isPreflightRequest(event)) return handlePreflight(cors, CSRF_ROUTE_NAME, event);
+        let corsHeaders: CorsHeaders = VARY_ORIGIN;
+        try {
+          corsHeaders = checkActualRequest(cors, event);
+          if (event.requestContext.http.method.toUpperCase() !== 'GET') throw new InboundError('ERR_METHOD_NOT_ALLOWED');
+          const caller = await authenticateCaller(event, guards);
+          return csrfResponse(guard, caller.csrfBinding, corsHeaders);
+        } catch (err) {
+          return fail(CSRF_ROUTE_NAME, err, corsHeaders);
+        }
+      });
     },
   };
 }

@@ -5,6 +5,7 @@ export {
   OFFLINE_INSTALLATION_HEADER,
   type App,
   type AppOptions,
+  type CallerCredential,
   type FunctionContext,
   type FunctionHandler,
   type FunctionResult,

@@ -1,7 +1,7 @@
 /** Manifest rules beyond JSON Schema, and the cross-checks of the manifest against iparams.json. */
 import { runJsonSchema } from './_ajv.js';
 import { IPARAM_NAME_PATTERN } from './iparams-schema.js';
-import { AUTH_MODES } from './manifest-schema.js';
+import { AUTH_MODES, CSRF_ROUTE_NAME } from './manifest-schema.js';
 import { parseIparamsTemplate } from './parse-iparams-template.js';
 import type { ConfigIssue, IparamsSchema, Manifest } from './types.js';
 
@@ -58,6 +58,12 @@ function manifestCodeIssues(m: Manifest, iparams: IparamsSchema | undefined, fil
     }
   }
 
+  const functions = typeof m.functions === 'object' && m.functions !== null ? Object.entries(m.functions) : [];
+  // The built-in `GET /csrf` route owns that path.
+  if (functions.some(([name]) => name === CSRF_ROUTE_NAME)) add(`/functions/${CSRF_ROUTE_NAME}`, 'is reserved for the CSRF token route');
+  const basicUsed = functions.some(([, f]) => Array.isArray(f?.credentials) && f.credentials.includes('basic'));
+  if (basicUsed && typeof m.basic !== 'object') add('/basic', 'is required when a function accepts "basic" credentials');
+
   const auth = typeof customer.auth === 'object' && customer.auth !== null ? customer.auth : undefined;
   if (typeof auth?.header === 'string' && RESERVED_HEADERS.has(auth.header.toLowerCase())) {
     add('/customer/auth/header', 'must not be a header that frames or routes the request');
@@ -74,6 +80,14 @@ function manifestCodeIssues(m: Manifest, iparams: IparamsSchema | undefined, fil
     else if (field.type !== 'url') add('/customer/baseUrl', `must refer to an iparam of type url ("${name}" is ${field.type})`);
     else if (field.required !== true && field.default_value === undefined) {
       add('/customer/baseUrl', `must refer to a required iparam ("${name}" is optional)`);
+    }
+  }
+  const basicIparam = m.basic?.passwordIparam;
+  if (typeof basicIparam === 'string' && IPARAM_NAME_PATTERN.test(basicIparam)) {
+    const field = lookup(basicIparam);
+    if (!field) add('/basic/passwordIparam', undeclared(basicIparam));
+    else if (field.secure !== true || (field.type !== 'text' && field.type !== 'paragraph')) {
+      add('/basic/passwordIparam', `must refer to a secure text or paragraph iparam ("${basicIparam}" is not)`);
     }
   }
   if (!auth) return issues;

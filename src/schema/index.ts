@@ -1,6 +1,14 @@
 /** The schema part's only door: JSON Schemas, validation of manifest/iparams/values, project loading, type codegen. */
 export { IPARAMS_JSON_SCHEMA, IPARAM_NAME_PATTERN, IPARAM_TYPES } from './iparams-schema.js';
-export { APP_ID_PATTERN, AUTH_MODES, HTTP_METHODS, MANIFEST_JSON_SCHEMA, OUTBOUND_ALGS } from './manifest-schema.js';
+export {
+  APP_ID_PATTERN,
+  AUTH_MODES,
+  CSRF_ROUTE_NAME,
+  HTTP_METHODS,
+  INBOUND_CREDENTIALS,
+  MANIFEST_JSON_SCHEMA,
+  OUTBOUND_ALGS,
+} from './manifest-schema.js';
 export { validateIparamsSchema, type ValidateIparamsSchemaOptions } from './validate-iparams-schema.js';
 export { validateManifest, type ValidateManifestOptions } from './validate-manifest.js';
 export { validateIparamValues, type ValidateIparamValuesOptions } from './validate-iparam-values.js';
@@ -17,7 +25,9 @@ export type {
   IparamType,
   IparamValue,
   IparamValues,
+  InboundCredential,
   Manifest,
+  ManifestBasic,
   ManifestFunction,
   OutboundAlg,
   Project,

@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { pointer } from './_ajv.js';
 import { manifestIssues } from './_manifest-rules.js';
+import { CSRF_ROUTE_NAME } from './manifest-schema.js';
 import type { ConfigIssue, IparamsSchema, Manifest, Project } from './types.js';
 import { validateIparamsSchema } from './validate-iparams-schema.js';
 import { validateManifest } from './validate-manifest.js';
@@ -122,10 +123,14 @@ async function serverlessIssues(dir: string, manifest: Manifest): Promise<Config
   }
 
   const issues: ConfigIssue[] = [];
-  for (const name of Object.keys(manifest.functions)) {
+  const needed = Object.keys(manifest.functions).map((name) => [name, `is declared in ${MANIFEST_FILE} but missing here`]);
+  if (Object.values(manifest.functions).some((f) => f.csrf === true)) {
+    needed.push([CSRF_ROUTE_NAME, `serves GET /${CSRF_ROUTE_NAME} for the csrf: true functions of ${MANIFEST_FILE} but is missing here`]);
+  }
+  for (const [name, missing] of needed as [string, string][]) {
     const declared = Object.hasOwn(functions, name) ? (functions as Record<string, unknown>)[name] : undefined;
     if (typeof declared !== 'object' || declared === null) {
-      issues.push({ file, field: pointer('functions', name), rule: `is declared in ${MANIFEST_FILE} but missing here` });
+      issues.push({ file, field: pointer('functions', name), rule: missing });
       continue;
     }
     const handler = (declared as Record<string, unknown>).handler;

@@ -16,6 +16,20 @@ export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export const AUTH_MODES = ['shared-secret', 'jwt'] as const satisfies readonly AuthMode[];
 
 /**
+ * The built-in CSRF token route (`GET /csrf`), a name no function may take.
+ * @example
+ * `${functionsUrl}/${CSRF_ROUTE_NAME}`
+ */
+export const CSRF_ROUTE_NAME = 'csrf';
+
+/**
+ * What a caller may present to a function.
+ * @example
+ * INBOUND_CREDENTIALS.includes('basic') // true
+ */
+export const INBOUND_CREDENTIALS = ['session', 'basic'] as const;
+
+/**
  * Outbound JWT algorithms.
  * @example
  * OUTBOUND_ALGS.includes('EdDSA') // true
@@ -87,6 +101,25 @@ const functionSchema = {
     methods: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...HTTP_METHODS] } },
     scopes: { ...stringList, description: 'Scopes the session must carry.' },
     csrf: { type: 'boolean', description: 'Require a CSRF token (cookie or Basic credentials).' },
+    credentials: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { enum: [...INBOUND_CREDENTIALS] },
+      description: 'What a caller may present: the session token (default), HTTP Basic, or both.',
+    },
+  },
+} as const;
+
+/** `basic`: HTTP Basic for server-to-server callers; the user is the installation id, the password a secure iparam. */
+const basicSchema = {
+  type: 'object',
+  description: 'HTTP Basic credentials for functions whose `credentials` list "basic".',
+  additionalProperties: false,
+  required: ['passwordIparam'],
+  properties: {
+    passwordIparam: { type: 'string', pattern: '^[A-Za-z0-9_]{1,64}$' },
+    realm: { type: 'string', pattern: '^[ !#-\\[\\]-~]{1,128}$' },
   },
 } as const;
 
@@ -199,6 +232,7 @@ export const MANIFEST_JSON_SCHEMA = {
     customer: customerSchema,
     cors: corsSchema,
     session: sessionSchema,
+    basic: basicSchema,
     platform: { type: 'object', description: 'Product platform settings (validated by a later version).' },
   },
 } as const;

@@ -76,6 +76,19 @@ export interface ManifestFunction {
   scopes?: string[];
   /** Require a CSRF token (functions reached with cookies or Basic credentials). */
   csrf?: boolean;
+  /** What a caller may present: the session token, HTTP Basic, or both. Default `["session"]`. */
+  credentials?: InboundCredential[];
+}
+
+/** A credential a function accepts from its caller. */
+export type InboundCredential = 'session' | 'basic';
+
+/** HTTP Basic for server-to-server callers: the user is the installation id, the password that installation's iparam. */
+export interface ManifestBasic {
+  /** A secure iparam holding the installation's Basic password. */
+  passwordIparam: string;
+  /** Sent in `WWW-Authenticate`. Default the app id. */
+  realm?: string;
 }
 
 export interface Manifest {
@@ -86,6 +99,8 @@ export interface Manifest {
   cors?: Record<string, unknown>;
   /** Session token settings; shape checked by a later version. */
   session?: Record<string, unknown>;
+  /** HTTP Basic for functions whose `credentials` include `basic`. */
+  basic?: ManifestBasic;
   /** Product platform settings; shape checked by a later version. */
   platform?: Record<string, unknown>;
 }

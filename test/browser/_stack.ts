@@ -1,5 +1,5 @@
-/** The real stack for browser tests: ssm-local, an installation, the customer server, the dev platform and
- *  `serverless offline` on a temporary copy of the service, all on free loopback ports. */
+/** The real stack for browser tests: `tessera offline` (ssm-local, `serverless offline` and its proxy) on a temporary
+ *  copy of the service, an installation, the customer server and the dev platform, all on free loopback ports. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { startCustomerServer, type CustomerServer } from '../../demo/customer-server.js';
 import { createInstaller, SsmIparamStore } from '../../src/iparams/index.js';
 import { silentLogger } from '../../src/log.js';
-import { startDevPlatform, startSsmLocal, type DevPlatform, type SsmLocalServer } from '../../src/offline/index.js';
+import { startDevPlatform, type DevPlatform } from '../../src/offline/index.js';
 import { loadProject } from '../../src/schema/index.js';
 import { waitForPort } from '../helpers/ports.js';
 
@@ -53,7 +53,6 @@ export interface Stack {
 export async function startStack(installationId = 'demo'): Promise<Stack> {
   const project = mkdtempSync(join(tmpdir(), 'tessera-browser-service-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-browser-ssm-'));
-  let ssm: SsmLocalServer | undefined;
   let customer: CustomerServer | undefined;
   let platform: DevPlatform | undefined;
   let child: ChildProcess | undefined;
@@ -65,7 +64,7 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
       process.kill(-child.pid, 'SIGTERM');
       await exited;
     }
-    await Promise.all([platform?.close(), customer?.close(), ssm?.close()]);
+    await Promise.all([platform?.close(), customer?.close()]);
     rmSync(project, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   };
@@ -83,9 +82,20 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
     manifest.customer.allowedHosts = [...manifest.customer.allowedHosts, `127.0.0.1:${customerPort}`];
     writeFileSync(join(project, 'manifest.json'), JSON.stringify(manifest, null, 2));
 
-    ssm = await startSsmLocal({ port: 0, dataDir, logger: silentLogger });
+    // `tessera offline`, as a developer runs it: ssm-local, `serverless offline`, and the proxy in front of it.
+    const ssmPort = await freePort();
+    child = spawn(process.execPath, [join(root, 'bin/tessera.cjs'), 'offline', '--ssm-port', String(ssmPort), '--http-port', String(httpPort), '--data-dir', dataDir], {
+      cwd: project,
+      env: { ...process.env, TESSERA_LAMBDA_PORT: String(lambdaPort), TESSERA_WS_PORT: String(wsPort) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    await waitForPort(ssmPort, 60_000);
+    const ssmUrl = `http://127.0.0.1:${ssmPort}`;
     const { manifest: loaded, iparams } = await loadProject(project);
-    const store = new SsmIparamStore({ client: new SSMClient({ endpoint: ssm.url, region: 'us-east-1', credentials: OFFLINE_CREDENTIALS }) });
+    const store = new SsmIparamStore({ client: new SSMClient({ endpoint: ssmUrl, region: 'us-east-1', credentials: OFFLINE_CREDENTIALS }) });
     const secret = randomBytes(32).toString('base64url');
     await createInstaller({ manifest: loaded, schema: iparams, store, actor: 'browser-test', logger: silentLogger }).install(installationId, {
       server_url: `http://127.0.0.1:${customerPort}`,
@@ -94,27 +104,6 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
       support_email: 'support@example.com',
     });
     customer = await startCustomerServer({ port: customerPort, mode: 'jwt', secrets: [secret], appId: 'order-lookup', logger: silentLogger });
-
-    child = spawn(process.execPath, ['node_modules/serverless/bin/serverless.js', 'offline', 'start'], {
-      cwd: project,
-      env: {
-        ...process.env,
-        AWS_ENDPOINT_URL_SSM: ssm.url,
-        AWS_ACCESS_KEY_ID: OFFLINE_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: OFFLINE_CREDENTIALS.secretAccessKey,
-        AWS_REGION: 'us-east-1',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        TESSERA_OFFLINE: 'true',
-        TESSERA_HTTP_PORT: String(httpPort),
-        TESSERA_LAMBDA_PORT: String(lambdaPort),
-        TESSERA_WS_PORT: String(wsPort),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     await waitForPort(httpPort, 180_000);
     return { platform, functionsUrl, output: () => output, secret, stop };
   } catch (err) {

@@ -93,7 +93,7 @@ describe('createTesseraClient', () => {
       const { calls, fetch } = scriptedFetch([
         session('t1'),
         { status: 400, body: { error: { code: 'ERR_CSRF_INVALID', message: 'CSRF token missing or invalid' } } },
-        { status: 200, body: { csrfToken: 'c1' } },
+        { status: 200, body: { token: 'c1' } },
         { status: 201, body: { ok: true } },
       ]);
       const client = createTesseraClient({ functionsUrl: FUNCTIONS, fetch });
@@ -101,29 +101,14 @@ describe('createTesseraClient', () => {
       const result = await client.invoke('addNote', { orderId: '1', text: 'x' });
       // Assess
       expect(result).toEqual({ ok: true });
-      expect(calls[2]).toMatchObject({ url: `${FUNCTIONS}/csrf`, init: { method: 'GET', credentials: 'include' } });
+      expect(calls[2]).toMatchObject({ url: `${FUNCTIONS}/csrf`, init: { method: 'GET', credentials: 'include', headers: { authorization: 'Bearer t1' } } });
       expect(calls[3]!.init).toMatchObject({ credentials: 'include', headers: { 'x-csrf-token': 'c1', authorization: 'Bearer t1' } });
-    });
-
-    it('takes the CSRF token from the X-CSRF-Token response header when present', async () => {
-      // Prepare
-      const { calls, fetch } = scriptedFetch([
-        session('t1'),
-        { status: 400, body: { error: { code: 'ERR_CSRF_INVALID', message: '' } } },
-        { status: 204, headers: { 'x-csrf-token': 'c2' } },
-        { status: 201, body: {} },
-      ]);
-      const client = createTesseraClient({ functionsUrl: FUNCTIONS, fetch });
-      // Act
-      await client.invoke('addNote', { orderId: '1', text: 'x' });
-      // Assess
-      expect(calls[3]!.init.headers!['x-csrf-token']).toBe('c2');
     });
 
     it('does not loop: a second ERR_CSRF_INVALID is the answer', async () => {
       // Prepare
       const refusal = { status: 400, body: { error: { code: 'ERR_CSRF_INVALID', message: 'CSRF token missing or invalid' } } };
-      const { calls, fetch } = scriptedFetch([session('t1'), refusal, { status: 200, body: { csrfToken: 'c1' } }, refusal]);
+      const { calls, fetch } = scriptedFetch([session('t1'), refusal, { status: 200, body: { token: 'c1' } }, refusal]);
       const client = createTesseraClient({ functionsUrl: FUNCTIONS, fetch });
       // Act
       const err = await client.invoke('addNote', { orderId: '1', text: 'x' }).catch((e: unknown) => e);

@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { SsmIparamStore } from '../../../src/iparams/index.js';
+import { randomBytes } from 'node:crypto';
+import { createInstaller, SsmIparamStore } from '../../../src/iparams/index.js';
+import { loadProject } from '../../../src/schema/index.js';
 import { waitForPort } from '../../helpers/ports.js';
 
 jest.setTimeout(240_000);
@@ -32,7 +34,7 @@ async function startDemo(authMode: string): Promise<void> {
   output = '';
   child = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts'], {
     cwd: root,
-    env: { ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_DEMO_AUTH_MODE: authMode, TESSERA_LOG_LEVEL: 'debug' },
+    env: { ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_DEMO_AUTH_MODE: authMode, TESSERA_LOG_LEVEL: 'debug', TESSERA_IPARAMS_TTL_MS: '1000' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -49,9 +51,11 @@ async function startDemo(authMode: string): Promise<void> {
 }
 
 async function stopDemo(): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  process.kill(-child.pid!, 'SIGINT'); // Ctrl-C reaches the whole process group, as in a terminal
-  await exited;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(-child.pid!, 'SIGINT'); // Ctrl-C reaches the whole process group, as in a terminal
+    await exited;
+  }
   await Promise.all([HTTP_PORT, SSM_PORT, CUSTOMER_PORT, 4200].map((port) => waitForPort(port, 20_000, false)));
   rmSync(dataDir, { recursive: true, force: true });
 }
@@ -69,19 +73,63 @@ describe.each(['jwt', 'shared-secret'])('example app under serverless offline (a
     expect(body.order).toMatchObject({ id: '1001', label: 'ORD-1001', status: 'shipped' });
   });
 
-  it('addNote posts a JSON body the customer server verifies and records', async () => {
-    // Act
+  it('addNote (csrf: true) is refused without a CSRF token, and runs with the pair GET /csrf issued', async () => {
+    const note = (text: string) => ({ method: 'POST', body: JSON.stringify({ orderId: '1002', text }) });
+    // Act: no token
+    const refused = await fetch(`${fn}/addNote`, { ...note('never recorded'), headers: { ...SESSION, 'content-type': 'application/json' } });
+    // Act: the token and its cookie, as the browser client fetches them
+    const issued = await fetch(`${fn}/csrf`, { headers: SESSION });
+    const { token: csrf } = (await issued.json()) as { token: string };
+    const cookie = String(issued.headers.get('set-cookie')).split(';')[0] as string;
     const res = await fetch(`${fn}/addNote`, {
-      method: 'POST',
-      headers: { ...SESSION, 'content-type': 'application/json' },
-      body: JSON.stringify({ orderId: '1002', text: 'Customer called — wants a refund' }),
+      ...note('Customer called — wants a refund'),
+      headers: { ...SESSION, 'content-type': 'application/json', 'x-csrf-token': csrf, cookie },
     });
     const after = (await (await fetch(`${fn}/getOrder?id=1002`, { headers: SESSION })).json()) as {
       order: { notes: { text: string }[] };
     };
     // Assess
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('ERR_CSRF_INVALID');
+    // serverless-offline re-serialises cookies (adds Expires, reorders): the attributes are what matter.
+    const [pair, ...attributes] = String(issued.headers.get('set-cookie')).split('; ');
+    expect(pair).toMatch(/^__Host-tessera-csrf=[\w.-]+$/);
+    expect(attributes).toEqual(expect.arrayContaining(['Path=/', 'Secure', 'HttpOnly', 'SameSite=Strict']));
+    expect(attributes.some((a) => /^domain=/i.test(a))).toBe(false);
     expect(res.status).toBe(201);
-    expect(after.order.notes.map((n) => n.text)).toContain('Customer called — wants a refund');
+    const texts = after.order.notes.map((n) => n.text);
+    expect(texts).toContain('Customer called — wants a refund');
+    expect(texts).not.toContain('never recorded');
+  });
+
+  it('addNote takes HTTP Basic from a server: the installation id and its basic_password iparam', async () => {
+    // Prepare: the installer sets the Basic password as an admin would
+    const store = new SsmIparamStore({ client: new SSMClient({ endpoint: `http://127.0.0.1:${SSM_PORT}` }) });
+    const { manifest, iparams } = await loadProject(root);
+    const password = randomBytes(24).toString('base64url');
+    await createInstaller({ manifest, schema: iparams, store, actor: 'e2e' }).set('demo', 'basic_password', password);
+    const basic = (p: string) => ({ authorization: `Basic ${Buffer.from(`demo:${p}`).toString('base64')}` });
+    // Act: a wrong password, then the right one with a CSRF pair fetched over Basic. Each function instance caches
+    // the iparams for TESSERA_IPARAMS_TTL_MS (1 s here), so the new password is retried until every instance has it.
+    const wrong = await fetch(`${fn}/addNote`, { method: 'POST', headers: basic('not-the-password-at-all'), body: '{}' });
+    let res: Response | undefined;
+    for (let i = 0; i < 30 && res?.status !== 201; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 200));
+      const issued = await fetch(`${fn}/csrf`, { headers: basic(password) });
+      if (issued.status !== 200) continue;
+      const { token: csrf } = (await issued.json()) as { token: string };
+      const cookie = String(issued.headers.get('set-cookie')).split(';')[0] as string;
+      res = await fetch(`${fn}/addNote`, {
+        method: 'POST',
+        headers: { ...basic(password), 'content-type': 'application/json', 'x-csrf-token': csrf, cookie },
+        body: JSON.stringify({ orderId: '1001', text: 'Synced from the ERP' }),
+      });
+    }
+    // Assess
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toBe('Basic realm="order-lookup", charset="UTF-8"');
+    expect(res?.status).toBe(201);
+    expect(output).not.toContain(password);
   });
 
   it('maps a missing order to 404 and a bad id to 400', async () => {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createApp } from '../../../src/runtime/index.js';
 import { InboundError } from '../../../src/errors.js';
-import type { IparamStore } from '../../../src/iparams/index.js';
+import { storeFor } from './_iparam-store.js';
 import type { Session, SessionVerifier } from '../../../src/inbound/index.js';
 import { captureLogger } from '../../helpers/http-recorder.js';
 
@@ -13,20 +13,6 @@ const manifest = {
   cors: { allowedOrigins: ['https://*.helpdesk.example.com'], maxAgeSec: 300 },
 };
 
-function storeFor(ids: string[]) {
-  const read: string[] = [];
-  const store: IparamStore = {
-    async get(_a, id) {
-      read.push(id);
-      if (!ids.includes(id)) return undefined;
-      const values = { server_url: `https://${id}.orders.example.com`, shared_secret: 's'.repeat(43) };
-      return { version: 1, document: { format: 1, installationId: id, values, fields: {}, installedAt: '', updatedAt: '' } };
-    },
-    put: async () => ({ version: 1 }),
-    delete: async () => true,
-  };
-  return { store, read };
-}
 
 /** A session guard standing in for the JWKS-backed one (tested on its own): tenant-a's user with orders:read. */
 function fakeSession(): { verifier: SessionVerifier; calls: number } {

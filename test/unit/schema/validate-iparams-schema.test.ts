@@ -22,9 +22,10 @@ describe('validateIparamsSchema', () => {
       const schema = validateIparamsSchema(json);
 
       // Assess
-      expect(Object.keys(schema)).toEqual(['server_url', 'shared_secret', 'auth_mode', 'support_email', 'order_prefix']);
+      expect(Object.keys(schema)).toEqual(['server_url', 'shared_secret', 'auth_mode', 'support_email', 'order_prefix', 'basic_password']);
       expect(schema).not.toHaveProperty('$schema');
       expect(schema.shared_secret?.secure).toBe(true);
+      expect(schema.basic_password?.secure).toBe(true);
     });
 
     it.each<[string, Loose]>([

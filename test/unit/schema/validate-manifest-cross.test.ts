@@ -28,6 +28,21 @@ describe('validateManifest', () => {
       expectConfigIssue(act, { file: 'manifest.json', field, rule });
     });
 
+    it.each<[string, string, unknown, string, string]>([
+      ['a basic password naming no iparam', '/basic', { passwordIparam: 'nope' }, '/basic/passwordIparam', 'refers to iparam "nope", which iparams.json does not declare'],
+      ['a basic password that is not secure', '/basic', { passwordIparam: 'plain_text' }, '/basic/passwordIparam', 'must refer to a secure text or paragraph iparam ("plain_text" is not)'],
+      ['a function accepting basic without a basic section', '/functions/sync', { methods: ['POST'], credentials: ['basic'] }, '/basic', 'is required when a function accepts "basic" credentials'],
+      ['a function named like the CSRF route', '/functions/csrf', { methods: ['GET'] }, '/functions/csrf', 'is reserved for the CSRF token route'],
+    ])('refuses %s', (_name, path, value, field, rule) => {
+      const act = () => validateManifest(manifestWith(path, value), IPARAMS);
+      expectConfigIssue(act, { file: 'manifest.json', field, rule });
+    });
+
+    it('accepts Basic credentials backed by a secure iparam', () => {
+      const json = manifestWith('/basic', { passwordIparam: 'optional_secret', realm: 'orders' });
+      expect(validateManifest(json, IPARAMS).basic).toEqual({ passwordIparam: 'optional_secret', realm: 'orders' });
+    });
+
     it('refuses an optional secret when the installer may choose shared-secret', () => {
       // Prepare
       const json = manifestWith('/customer/auth', { mode: '{{iparams.radio_mode}}', secretIparam: 'optional_secret', alg: 'ES256' });
