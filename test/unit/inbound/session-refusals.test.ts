@@ -3,6 +3,9 @@ import { SignJWT, exportSPKI } from 'jose';
 import type { TesseraErrorCode } from '../../../src/errors.js';
 import type { Recorder } from '../../helpers/http-recorder.js';
 import { startRecorder } from '../../helpers/http-recorder.js';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { createApp } from '../../../src/runtime/index.js';
+import { storeFor } from '../runtime/_iparam-store.js';
 import {
   APP_ID,
   NOW_SEC,
@@ -136,6 +139,40 @@ describe('createSessionVerifier', () => {
       await expectRefusal(act, { code, status: STATUS[code] as number, lines, ...(token ? { token } : {}) });
       expect(attackerSite.connections).toBe(attackerBefore);
       if (fetches !== undefined) expect(jwks.requests.length - jwksBefore).toBe(fetches);
+    });
+  });
+
+  describe('through defineFunction: the function never runs', () => {
+    it.each(attacks)('answers $name with its status and $code, before iparams or the handler', async ({ code, header, requiredScopes }) => {
+      // Prepare: the real guard behind a real function of an app whose manifest names the JWKS
+      const { verifier, lines } = sessionVerifier(jwks.origin);
+      const { store, read } = storeFor(['acme-1', 'globex']);
+      const manifest = {
+        app: { id: APP_ID, version: '1.0.0' },
+        functions: { getOrder: { methods: ['GET'], scopes: requiredScopes ?? ['orders:read'] } },
+        customer: { baseUrl: '{{iparams.server_url}}', allowedHosts: ['*.orders.example.com'], auth: { mode: 'jwt', secretIparam: 'shared_secret' } },
+      };
+      let ran = 0;
+      const fn = createApp({ manifest, store, session: verifier, logger: { log: () => undefined } }).defineFunction('getOrder', () => {
+        ran++;
+        return { body: { secret: 'order data' } };
+      });
+      const authorization = await header();
+      const token = authorization?.replace(/^\S+ +/, '').trim();
+      const event = {
+        rawPath: '/getOrder',
+        rawQueryString: '',
+        headers: authorization === undefined ? {} : { authorization },
+        requestContext: { http: { method: 'GET', path: '/getOrder' } },
+        isBase64Encoded: false,
+      } as unknown as APIGatewayProxyEventV2;
+      // Act
+      const res = await fn(event);
+      // Assess
+      expect(res.statusCode).toBe(STATUS[code]);
+      expect(JSON.parse(String(res.body))).toEqual({ error: { code, message: expect.any(String) } });
+      expect([ran, read.length]).toEqual([0, 0]);
+      if (token) expect(JSON.stringify(res) + lines.join('\n')).not.toContain(token);
     });
   });
 });
