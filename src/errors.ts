@@ -49,6 +49,11 @@ export const ERROR_CODES = {
   ERR_REPLAY_STORE_FULL: [503, 'Replay store full'],
   ERR_REPLAY_STORE_UNAVAILABLE: [503, 'Replay store unavailable'],
   ERR_VERIFY_MISCONFIGURED: [500, 'Verifier misconfigured'],
+  ERR_VERIFY_KEYS_UNAVAILABLE: [503, 'Verification keys unavailable'],
+  // app signing keys
+  ERR_KEYS_NOT_FOUND: [404, 'Signing keys not found'],
+  ERR_KEYS_INVALID: [500, 'Signing key document is invalid'],
+  ERR_KEYS_CONFLICT: [409, 'Signing key operation refused'],
   // command line
   ERR_CLI_USAGE: [2, 'Invalid command line'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { CliError, ConfigError, IparamValidationError, TesseraError } from '../errors.js';
 import { iparamsCommands } from './_iparams-commands.js';
+import { keysCommands } from './_keys-commands.js';
 import { devCommands } from './_dev-commands.js';
 import { projectCommands } from './_project-commands.js';
 
@@ -21,7 +22,7 @@ export interface CommandSpec {
   run(args: { positionals: string[]; values: Record<string, string | boolean | undefined>; io: CliIo }): Promise<number>;
 }
 
-const COMMANDS: Record<string, CommandSpec> = { ...projectCommands, ...iparamsCommands, ...devCommands };
+const COMMANDS: Record<string, CommandSpec> = { ...projectCommands, ...iparamsCommands, ...keysCommands, ...devCommands };
 
 function help(io: CliIo): number {
   io.stdout.write('Usage: tessera <command> [options]\n\nCommands:\n');

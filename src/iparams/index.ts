@@ -8,16 +8,19 @@ export {
   isValidId,
   keysPrefix,
 } from './_layout.js';
-export type { FieldMeta, InstallationDocument, Tier } from './_document.js';
+export type { FieldMeta, InstallationDocument, PreviousValue, Tier } from './_document.js';
 export { SsmIparamStore, toStoreError, type IparamStore, type SsmIparamStoreOptions, type StoredDocument } from './ssm-store.js';
 export { createIparamsReader, type IparamsReader, type IparamsReaderOptions } from './reader.js';
 export {
   createInstaller,
   renderTemplate,
+  ROTATION_GRACE_SEC,
   templateFields,
   type DescribedField,
   type DescribeResult,
   type InstallOptions,
   type Installer,
   type InstallerOptions,
+  type RotateOptions,
+  type RotateResult,
 } from './installer.js';

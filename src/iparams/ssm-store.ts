@@ -97,10 +97,12 @@ export class SsmIparamStore implements IparamStore {
     const bytes = Buffer.byteLength(value, 'utf8');
     if (bytes > limit) {
       const top = largestFields(document.values)[0];
+      // A rotation keeps the previous secret in the same document, so it counts against the same limit.
+      const kept = document.previous ? `, including ${Object.keys(document.previous).length} previous value(s) kept for a rotation` : '';
       throw new IparamValidationError([
         {
           field: top?.field ?? '*',
-          rule: `the installation's values total ${bytes} bytes, over SSM's ${limit}-byte ${this.tier} tier limit (this field is the largest, ${top?.bytes ?? 0} bytes)`,
+          rule: `the installation's values total ${bytes} bytes${kept}, over SSM's ${limit}-byte ${this.tier} tier limit (this field is the largest, ${top?.bytes ?? 0} bytes)`,
         },
       ]);
     }

@@ -1,15 +1,35 @@
-/** The customer client: every call authenticated, bound to its request, and confined to the allowed hosts. */
+/** The customer client: every call authenticated, bound to its request, confined to the allowed hosts, and retried
+ *  once with fresh credentials when the customer's verifier refuses the secret. */
+import type { KeyObject } from 'node:crypto';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { OutboundError, type TesseraErrorCode } from '../errors.js';
 import { createJsonLogger, type Logger } from '../log.js';
 import { DEFAULT_SECRET_HEADER, DEFAULT_TOKEN_LIFETIME_SEC, bodyHash, normalizeHtu, type RequestClaims } from '../protocol/index.js';
 import { compileHostPatterns } from './host-pattern.js';
-import { createHs256Signer, newJti, type TokenSigner } from './_sign.js';
+import { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti, type TokenSigner } from './_sign.js';
 
-/** How calls prove themselves: the secret in a header, or a short-lived JWT signed with it. */
+/**
+ * How calls prove themselves: the secret in a header, a short-lived JWT signed with it (HS256), or one signed with the
+ * app's private key (ES256/EdDSA, `kid` naming its public key in the app's JWKS).
+ */
 export type CustomerAuthConfig =
   | { mode: 'shared-secret'; secret: string; header?: string }
-  | { mode: 'jwt'; alg: 'HS256'; secret: string; kid?: string; tokenLifetimeSec?: number };
+  | { mode: 'jwt'; alg: 'HS256'; secret: string; kid?: string; tokenLifetimeSec?: number }
+  | { mode: 'jwt'; alg: 'ES256' | 'EdDSA'; privateKey: KeyObject; kid: string; tokenLifetimeSec?: number; secret?: never };
+
+/** The verifier's codes for "this credential is not one I hold": the only refusals fresh credentials can cure. */
+export type CredentialRejectionCode = 'ERR_VERIFY_SECRET' | 'ERR_VERIFY_SIGNATURE';
+
+/** What the customer's server said when it refused a call's credential. Its body is never passed on. */
+export interface AuthRejection {
+  code: CredentialRejectionCode;
+}
+
+/**
+ * Asked once per call when the customer's server refuses its credential; returns the credentials to retry with, or
+ * undefined when there is nothing newer to try (the call then fails with the 401).
+ */
+export type OnAuthRejected = (rejection: AuthRejection) => Promise<CustomerAuthConfig | undefined>;
 
 export interface CustomerClientOptions {
   /** Base URL relative paths are resolved against, e.g. `https://acme.orders.example.com/api`. */
@@ -32,6 +52,12 @@ export interface CustomerClientOptions {
   logger?: Logger;
   /** Clock in ms since the epoch, for tests. */
   now?: () => number;
+  /**
+   * Called when the customer's server answers 401 with the verifier's `ERR_VERIFY_SECRET` or `ERR_VERIFY_SIGNATURE`;
+   * credentials it returns are used for one retry of that call, freshly signed (new `jti`), same body bytes. Never
+   * more than one retry per call; the credentials are not kept for later calls. Default: no retry.
+   */
+  onAuthRejected?: OnAuthRejected;
 }
 
 export interface CustomerRequest {
@@ -73,9 +99,13 @@ export class CustomerHttpError extends OutboundError {
 const DEFAULTS = { timeoutMs: 5_000, maxResponseBytes: 1024 * 1024 } as const;
 const OPTION_KEYS = new Set([
   'baseUrl', 'allowedHosts', 'auth', 'appId', 'installationId', 'timeoutMs', 'maxResponseBytes', 'offline', 'http', 'logger', 'now',
+  'onAuthRejected',
 ]);
 const MAX_LIFETIME_SEC = 300;
 const MIN_HS256_SECRET_BYTES = 32;
+const CREDENTIAL_REJECTIONS: ReadonlySet<string> = new Set<CredentialRejectionCode>(['ERR_VERIFY_SECRET', 'ERR_VERIFY_SIGNATURE']);
+/** The verifier's refusal is under 100 bytes; anything much larger is not one, and is not parsed. */
+const MAX_REJECTION_BYTES = 1024;
 
 function failure(code: TesseraErrorCode, cause: Record<string, unknown>): OutboundError {
   return new OutboundError(code, { cause });
@@ -115,27 +145,58 @@ function decodeBody(res: AxiosResponse<Buffer>): unknown {
   return text;
 }
 
+/** The verifier's credential-refusal code in a 401 body, if that is what it is. */
+function credentialRejection(res: AxiosResponse<Buffer>): CredentialRejectionCode | undefined {
+  if (res.status !== 401) return undefined;
+  const buf = Buffer.isBuffer(res.data) ? res.data : Buffer.from(res.data ?? '');
+  if (buf.length > MAX_REJECTION_BYTES) return undefined;
+  try {
+    const code: unknown = (JSON.parse(buf.toString('utf8')) as { error?: { code?: unknown } } | null)?.error?.code;
+    return typeof code === 'string' && CREDENTIAL_REJECTIONS.has(code) ? (code as CredentialRejectionCode) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Checks one auth configuration; `where` names its source in the TypeError (the option or the hook). */
+function validateAuth(auth: CustomerAuthConfig | undefined, where: string): asserts auth is CustomerAuthConfig {
+  const asymmetric = auth?.mode === 'jwt' && (auth.alg === 'ES256' || auth.alg === 'EdDSA');
+  if (asymmetric) {
+    // The signer checks the key's type and curve against the algorithm when it is built.
+    if ((auth.privateKey as KeyObject | undefined)?.type !== 'private') throw new TypeError(`createCustomerClient: ${where}.privateKey must be a private KeyObject`);
+    if (typeof auth.kid !== 'string' || auth.kid === '') throw new TypeError(`createCustomerClient: ${where}.kid is required with ${auth.alg}`);
+  } else if (typeof auth?.secret !== 'string' || auth.secret.length === 0) {
+    throw new TypeError(`createCustomerClient: ${where}.secret is required`);
+  }
+  if (auth.mode === 'jwt') {
+    if (auth.alg === 'HS256') {
+      if (Buffer.byteLength(auth.secret, 'utf8') < MIN_HS256_SECRET_BYTES) {
+        throw new TypeError(`createCustomerClient: an HS256 secret needs at least ${MIN_HS256_SECRET_BYTES} bytes`);
+      }
+    } else if (!asymmetric) {
+      throw new TypeError(`createCustomerClient: ${where}.alg must be HS256, ES256 or EdDSA`);
+    }
+    const life = auth.tokenLifetimeSec ?? DEFAULT_TOKEN_LIFETIME_SEC;
+    if (!Number.isInteger(life) || life < 1 || life > MAX_LIFETIME_SEC) {
+      throw new TypeError(`createCustomerClient: ${where}.tokenLifetimeSec must be an integer from 1 to ${MAX_LIFETIME_SEC}`);
+    }
+  } else if (auth.mode !== 'shared-secret') {
+    throw new TypeError(`createCustomerClient: ${where}.mode must be "shared-secret" or "jwt"`);
+  }
+}
+
 function validate(options: CustomerClientOptions): void {
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) throw new TypeError(`createCustomerClient: unknown option "${key}"`);
   }
-  const { auth } = options;
-  if (typeof auth?.secret !== 'string' || auth.secret.length === 0) {
-    throw new TypeError('createCustomerClient: auth.secret is required');
-  }
-  if (auth.mode === 'jwt') {
-    if (auth.alg !== 'HS256') throw new TypeError('createCustomerClient: auth.alg must be HS256');
-    if (Buffer.byteLength(auth.secret, 'utf8') < MIN_HS256_SECRET_BYTES) {
-      throw new TypeError(`createCustomerClient: an HS256 secret needs at least ${MIN_HS256_SECRET_BYTES} bytes`);
-    }
-    const life = auth.tokenLifetimeSec ?? DEFAULT_TOKEN_LIFETIME_SEC;
-    if (!Number.isInteger(life) || life < 1 || life > MAX_LIFETIME_SEC) {
-      throw new TypeError(`createCustomerClient: auth.tokenLifetimeSec must be an integer from 1 to ${MAX_LIFETIME_SEC}`);
-    }
-  } else if (auth.mode !== 'shared-secret') {
-    throw new TypeError('createCustomerClient: auth.mode must be "shared-secret" or "jwt"');
+  validateAuth(options.auth, 'auth');
+  if (options.onAuthRejected !== undefined && typeof options.onAuthRejected !== 'function') {
+    throw new TypeError('createCustomerClient: onAuthRejected must be a function');
   }
 }
+
+/** Adds one auth configuration's credential to a request's headers. */
+type Authenticate = (method: string, url: URL, body: Buffer | undefined, headers: Record<string, string>) => void;
 
 /**
  * Creates the client a function uses to reach its customer's server.
@@ -158,9 +219,41 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
   const http = options.http ?? axios.create({ adapter: 'http' });
   const logger = options.logger ?? createJsonLogger({ base: { component: 'outbound' } });
   const now = options.now ?? Date.now;
-  const secretHeader = auth.mode === 'shared-secret' ? (auth.header ?? DEFAULT_SECRET_HEADER).toLowerCase() : '';
-  const sign: TokenSigner | undefined = auth.mode === 'jwt' ? createHs256Signer(auth.secret, auth.kid) : undefined;
-  const lifetimeSec = auth.mode === 'jwt' ? (auth.tokenLifetimeSec ?? DEFAULT_TOKEN_LIFETIME_SEC) : 0;
+  const onAuthRejected = options.onAuthRejected;
+
+  /** Prepares a configuration once (key import, encoded header), for every call or for one retry. */
+  function prepareAuth(config: CustomerAuthConfig): Authenticate {
+    if (config.mode === 'shared-secret') {
+      const header = (config.header ?? DEFAULT_SECRET_HEADER).toLowerCase();
+      return (_method, _url, _body, headers) => {
+        headers[header] = config.secret;
+      };
+    }
+    const sign: TokenSigner =
+      config.alg === 'HS256'
+        ? createHs256Signer(config.secret, config.kid)
+        : config.alg === 'ES256'
+          ? createEs256Signer(config.privateKey, config.kid)
+          : createEdDsaSigner(config.privateKey, config.kid);
+    const lifetimeSec = config.tokenLifetimeSec ?? DEFAULT_TOKEN_LIFETIME_SEC;
+    return (method, url, body, headers) => {
+      const iat = Math.floor(now() / 1000);
+      const claims: RequestClaims = {
+        iss: appId,
+        sub: installationId,
+        aud: url.origin,
+        iat,
+        nbf: iat,
+        exp: iat + lifetimeSec,
+        jti: newJti(),
+        htm: method,
+        htu: normalizeHtu(url),
+        bh: bodyHash(body),
+      };
+      headers.authorization = `Bearer ${sign(claims)}`;
+    };
+  }
+  const authenticate = prepareAuth(auth);
 
   /** Resolves a path or URL and refuses any host the manifest does not allow, before a connection is made. */
   function resolve(raw: string): URL {
@@ -176,34 +269,10 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
     return url;
   }
 
-  function authHeaders(method: string, url: URL, body: Buffer | undefined, headers: Record<string, string>): void {
-    if (!sign) {
-      headers[secretHeader] = auth.secret;
-      return;
-    }
-    const iat = Math.floor(now() / 1000);
-    const claims: RequestClaims = {
-      iss: appId,
-      sub: installationId,
-      aud: url.origin,
-      iat,
-      nbf: iat,
-      exp: iat + lifetimeSec,
-      jti: newJti(),
-      htm: method,
-      htu: normalizeHtu(url),
-      bh: bodyHash(body),
-    };
-    headers.authorization = `Bearer ${sign(claims)}`;
-  }
-
-  async function request<T>(req: CustomerRequest): Promise<CustomerResponse<T>> {
-    const method = (req.method ?? 'GET').toUpperCase();
-    const url = resolve(req.url);
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
-    const body = encodeBody(req.data, headers);
-    authHeaders(method, url, body, headers);
+  /** Sends one attempt with its own copy of the headers, so a retry never carries the refused credential. */
+  async function send(method: string, url: URL, base: Record<string, string>, body: Buffer | undefined, auth: Authenticate): Promise<AxiosResponse<Buffer>> {
+    const headers = { ...base };
+    auth(method, url, body, headers);
     let res: AxiosResponse<Buffer>;
     const started = now();
     try {
@@ -229,6 +298,45 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
       throw out;
     }
     logger.log('debug', 'outbound.response', { installationId, method, host: url.host, status: res.status, ms: now() - started });
+    return res;
+  }
+
+  /**
+   * The one retry after a credential refusal. Safe for any method, POST included: the verifier refuses before the
+   * customer's handler runs, so the first attempt did nothing, and the retry sends the same body bytes.
+   */
+  async function retryWithFreshAuth(
+    code: CredentialRejectionCode,
+    method: string,
+    url: URL,
+    base: Record<string, string>,
+    body: Buffer | undefined,
+  ): Promise<AxiosResponse<Buffer> | undefined> {
+    let fresh: CustomerAuthConfig | undefined;
+    try {
+      fresh = await (onAuthRejected as OnAuthRejected)({ code });
+      if (fresh !== undefined) validateAuth(fresh, 'onAuthRejected()');
+    } catch (err) {
+      // Name and code only: the hook reads the parameter store, whose errors may carry anything.
+      const e = err as { name?: unknown; code?: unknown };
+      logger.log('warn', 'outbound.auth_refresh_failed', {
+        installationId, method, host: url.host, errorName: String(e?.name ?? typeof err), ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+      });
+      return undefined;
+    }
+    logger.log('warn', 'outbound.auth_rejected', { installationId, method, host: url.host, code, retried: fresh !== undefined });
+    return fresh === undefined ? undefined : send(method, url, base, body, prepareAuth(fresh));
+  }
+
+  async function request<T>(req: CustomerRequest): Promise<CustomerResponse<T>> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = resolve(req.url);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+    const body = encodeBody(req.data, headers);
+    let res = await send(method, url, headers, body, authenticate);
+    const rejected = onAuthRejected ? credentialRejection(res) : undefined;
+    if (rejected) res = (await retryWithFreshAuth(rejected, method, url, headers, body)) ?? res;
     if (res.status >= 300 && res.status < 400) throw failure('ERR_OUTBOUND_REDIRECT', { status: res.status });
     if (res.status >= 400) throw new CustomerHttpError(res.status);
     const outHeaders: Record<string, string> = {};

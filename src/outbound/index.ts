@@ -3,10 +3,13 @@ export { compileHostPatterns, type HostPatternOptions } from './host-pattern.js'
 export {
   createCustomerClient,
   CustomerHttpError,
+  type AuthRejection,
+  type CredentialRejectionCode,
+  type OnAuthRejected,
   type CustomerAuthConfig,
   type CustomerClient,
   type CustomerClientOptions,
   type CustomerRequest,
   type CustomerResponse,
 } from './customer-client.js';
-export { createHs256Signer, newJti, type TokenSigner } from './_sign.js';
+export { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti, type TokenSigner } from './_sign.js';

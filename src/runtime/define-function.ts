@@ -2,9 +2,9 @@
 import type { AxiosInstance } from 'axios';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { InboundError, TesseraError } from '../errors.js';
-import { createIparamsReader, renderTemplate, SsmIparamStore, type IparamsReader, type IparamStore } from '../iparams/index.js';
+import { createIparamsReader, SsmIparamStore, type IparamsReader, type IparamStore } from '../iparams/index.js';
 import { createJsonLogger, type Logger } from '../log.js';
-import { createCustomerClient, type CustomerClient } from '../outbound/index.js';
+import type { CustomerClient } from '../outbound/index.js';
 import { OFFLINE_CORS_HEADERS_MARKER, OFFLINE_STATUS_MARKER } from '../protocol/index.js';
 import {
   checkActualRequest,
@@ -22,6 +22,8 @@ import {
   type SessionVerifierOptions,
 } from '../inbound/index.js';
 import { CSRF_ROUTE_NAME, type InboundCredential, type IparamValues, type Manifest, type ManifestFunction } from '../schema/index.js';
+import { createSigningKeyProvider, type SigningKeyProvider } from '../keys/index.js';
+import { createCustomerClients } from './_customer-clients.js';
 import { authenticateCaller, createInstallationBasicGuard, type CallerCredential, type CallerGuards, type IdentifyInstallation } from './_caller.js';
 
 export type { CallerCredential, IdentifyInstallation } from './_caller.js';
@@ -83,6 +85,11 @@ export interface AppOptions {
    * `TESSERA_CSRF_SECRET`. Every instance of the app must share it: a token fetched from one is checked by another.
    */
   csrfSecret?: string;
+  /**
+   * The app's signing keys, when `customer.auth.alg` is ES256 or EdDSA. Default: read from SSM
+   * (`/tessera/{appId}/keys/signing`, see `tessera keys`), cached.
+   */
+  signingKeys?: SigningKeyProvider;
   /** The axios instance outbound calls go through (agents, proxies, a transport for benchmarks). */
   http?: AxiosInstance;
   logger?: Logger;
@@ -101,8 +108,7 @@ export interface App<I extends object> {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_CLIENTS = 1_000;
-const OPTION_KEYS = new Set(['manifest', 'store', 'iparamsTtlMs', 'session', 'identify', 'csrfSecret', 'http', 'logger']);
+const OPTION_KEYS = new Set(['manifest', 'store', 'iparamsTtlMs', 'session', 'identify', 'csrfSecret', 'signingKeys', 'http', 'logger']);
 const DEFAULT_CREDENTIALS: readonly InboundCredential[] = ['session'];
 /** On every answer, refusals included: the response depends on the Origin (DESIGN.md, CORS policy). */
 const VARY_ORIGIN = { vary: 'Origin' } as const;
@@ -236,34 +242,16 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
     scopes,
   });
 
-  const conn = manifest.customer;
-  // One client per installation, rebuilt only when its iparams object changes (a refresh).
-  const clients = new Map<string, { iparams: IparamValues; client: CustomerClient }>();
-
-  function customerFor(installationId: string, iparams: IparamValues): CustomerClient {
-    const hit = clients.get(installationId);
-    if (hit?.iparams === iparams) return hit.client;
-    const secret = String(iparams[conn.auth.secretIparam] ?? '');
-    const mode = renderTemplate(conn.auth.mode, iparams);
-    const client = createCustomerClient({
-      baseUrl: renderTemplate(conn.baseUrl, iparams),
-      allowedHosts: conn.allowedHosts,
-      appId,
-      installationId,
-      auth:
-        mode === 'jwt'
-          ? { mode: 'jwt', alg: 'HS256', secret, ...(conn.auth.tokenLifetimeSec ? { tokenLifetimeSec: conn.auth.tokenLifetimeSec } : {}) }
-          : { mode: 'shared-secret', secret, ...(conn.auth.header ? { header: conn.auth.header } : {}) },
-      ...(conn.timeoutMs ? { timeoutMs: conn.timeoutMs } : {}),
-      ...(conn.maxResponseBytes ? { maxResponseBytes: conn.maxResponseBytes } : {}),
-      ...(options.http ? { http: options.http } : {}),
-      logger,
-    });
-    clients.delete(installationId);
-    clients.set(installationId, { iparams, client });
-    if (clients.size > MAX_CLIENTS) clients.delete(clients.keys().next().value as string);
-    return client;
-  }
+  const customerFor = createCustomerClients({
+    manifest,
+    reader,
+    signingKeys:
+      manifest.customer.auth.alg === 'ES256' || manifest.customer.auth.alg === 'EdDSA'
+        ? (options.signingKeys ?? createSigningKeyProvider({ appId, logger }))
+        : undefined,
+    http: options.http,
+    logger,
+  });
 
   function fail(name: string, err: unknown, headers: CorsHeaders): APIGatewayProxyStructuredResultV2 {
     if (err instanceof TesseraError) {

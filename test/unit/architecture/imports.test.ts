@@ -39,7 +39,7 @@ const ALLOWED: Record<string, string[]> = {
   iparams: ['schema', 'outbound'],
   inbound: ['protocol'],
   keys: ['iparams', 'protocol'],
-  runtime: ['iparams', 'inbound', 'outbound', 'schema', 'protocol'],
+  runtime: ['iparams', 'inbound', 'outbound', 'keys', 'schema', 'protocol'],
   offline: ['iparams', 'schema', 'protocol'],
   build: [],
   cli: ['schema', 'iparams', 'inbound', 'outbound', 'verify', 'keys', 'runtime', 'offline', 'protocol'],
