@@ -1,11 +1,12 @@
 /** Per warm invocation: Tessera's framework work and its HS256 signing, against a bare handler and node:crypto. */
 import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import axios from 'axios';
-import { SignJWT } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { createApp as CreateApp } from '../src/runtime/index.js';
+import type { createSessionVerifier as CreateSessionVerifier } from '../src/inbound/index.js';
 import { createHs256Signer, newJti } from '../src/outbound/index.js';
 import type { IparamStore } from '../src/iparams/index.js';
 import { silentLogger } from '../src/log.js';
@@ -50,21 +51,48 @@ function claims(): RequestClaims {
  * The runtime as a function bundle runs it: built by esbuild like serverless.yml builds functions. Loading the sources
  * through tsx would add its import-interop getters to every call and measure the dev loader, not Tessera.
  */
-function bundledRuntime(): { createApp: typeof CreateApp } {
+function bundledRuntime(): { createApp: typeof CreateApp; createSessionVerifier: typeof CreateSessionVerifier } {
   const root = resolve(__dirname, '..');
   const outfile = join(root, '.esbuild', 'bench-runtime.cjs');
   buildSync({
-    entryPoints: [join(root, 'src/runtime/index.ts')], bundle: true, minify: true, platform: 'node', target: 'node20',
+    stdin: {
+      contents: "export { createApp } from './src/runtime/index.ts'; export { createSessionVerifier } from './src/inbound/index.ts';",
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true, minify: true, platform: 'node', target: 'node20',
     format: 'cjs', mainFields: ['module', 'main'], outfile, logLevel: 'error',
   });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(outfile) as { createApp: typeof CreateApp };
+  return require(outfile) as { createApp: typeof CreateApp; createSessionVerifier: typeof CreateSessionVerifier };
 }
 
 export async function benchInvocation(): Promise<Record<string, number>> {
-  const { createApp } = bundledRuntime();
+  const { createApp, createSessionVerifier } = bundledRuntime();
   const app = createApp({ manifest, store, identify: (e) => e.headers['x-installation'] as string, http: noNetwork, logger: silentLogger });
   const framework = app.defineFunction('getOrder', ({ request }) => ({ body: { id: request.query.id } }));
+  // The production path: CORS, and a platform session token (ES256) verified once, then served by peek().
+  const platform = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(platform.publicKey)), kid: 'p1', alg: 'ES256', use: 'sig' };
+  const session = createSessionVerifier({
+    jwksUrl: 'https://platform.example.com/.well-known/jwks.json', issuer: 'https://platform.example.com', audience: 'order-lookup',
+    fetchJwks: async () => ({ keys: [jwk] }), logger: silentLogger,
+  });
+  const guarded = createApp({
+    manifest: { ...manifest, cors: { allowedOrigins: ['https://*.helpdesk.example.com'] } },
+    store, session, http: noNetwork, logger: silentLogger,
+  }).defineFunction('getOrder', ({ request }) => ({ body: { id: request.query.id } }));
+  const nowSec = Math.floor(Date.now() / 1000);
+  const sessionToken = await new SignJWT({ installation_id: 'acme', scope: 'orders:read' })
+    .setProtectedHeader({ alg: 'ES256', typ: 'tessera-session+jwt', kid: 'p1' })
+    .setIssuer('https://platform.example.com').setAudience('order-lookup').setSubject('user-1')
+    .setIssuedAt(nowSec).setExpirationTime(nowSec + 300).sign(platform.privateKey);
+  const browserEvent = {
+    ...event,
+    headers: { origin: 'https://acme.helpdesk.example.com', authorization: `Bearer ${sessionToken}` },
+  } as unknown as APIGatewayProxyEventV2;
+  const firstCall = await guarded(browserEvent);
+  if (firstCall.statusCode !== 200) throw new Error(`bench: the guarded function answered ${firstCall.statusCode}`);
   const withCall = app.defineFunction('getOrder', async ({ customer }) => ({ body: (await customer.get('/orders/1001')).data }));
   const bare = async (e: APIGatewayProxyEventV2) => ({
     statusCode: 200,
@@ -75,6 +103,7 @@ export async function benchInvocation(): Promise<Record<string, number>> {
   const inv = await nsPerOp([
     { name: 'bare', run: () => bare(event) },
     { name: 'framework', run: () => framework(event) },
+    { name: 'guarded', run: () => guarded(browserEvent) },
   ], { ops: 100_000, rounds: 11 });
   const call = await nsPerOp([{ name: 'withCall', run: () => withCall(event) }], { ops: 10_000, rounds: 5 });
 
@@ -101,6 +130,8 @@ export async function benchInvocation(): Promise<Record<string, number>> {
     ['bare handler (baseline)', fmt.us(bareNs), fmt.x(1)],
     ['Tessera function, no outbound call', fmt.us(fwNs), fmt.x(fwNs / bareNs)],
     ['  framework work (difference)', fmt.us(fwNs - bareNs), 'target ≤ 1 µs'],
+    ['Tessera function behind CORS + a known session token', fmt.us(inv.get('guarded')!), fmt.x(inv.get('guarded')! / bareNs)],
+    ['  framework work with the guards (difference)', fmt.us(inv.get('guarded')! - bareNs), ''],
     ['Tessera function + signed call, no-op transport', fmt.us(call.get('withCall')!), fmt.x(call.get('withCall')! / bareNs)],
   ]);
   table('HS256 request token, ns per token', ['signer', 'time', 'vs node:crypto'], [
@@ -110,6 +141,7 @@ export async function benchInvocation(): Promise<Record<string, number>> {
   ]);
   return {
     frameworkOverheadNs: fwNs - bareNs,
+    guardedOverheadNs: inv.get('guarded')! - bareNs,
     signRatio: tesseraNs / cryptoNs,
     joseSignRatio: joseNs / cryptoNs,
     fullCallNs: call.get('withCall')!,

@@ -84,6 +84,8 @@ interface Compiled {
   patterns: readonly OriginPattern[];
   allowedHeaders: ReadonlySet<string>;
   methods: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Actual-request answers by Origin value, bounded: frozen headers, or the refusal's reason. */
+  answers: Map<string, CorsHeaders | string>;
 }
 
 // Keyed by the frozen policy object so a hand-built look-alike cannot pass as a compiled policy.
@@ -185,9 +187,12 @@ export function compileCorsPolicy(config: CorsConfig | undefined, functions: Cor
     allowNoOrigin: readBoolean(raw, 'allowNoOrigin'),
     functions: Object.freeze(Object.fromEntries([...methods].map(([n, m]) => [n, Object.freeze([...m])]))),
   });
-  compiled.set(policy, { patterns: origins.patterns, allowedHeaders: new Set(allowedHeaders), methods });
+  compiled.set(policy, { patterns: origins.patterns, allowedHeaders: new Set(allowedHeaders), methods, answers: new Map() });
   return policy;
 }
+
+/** Origins whose answers are kept; past it the oldest is dropped (an attacker's stream of origins costs only parses). */
+const MAX_CACHED_ORIGINS = 256;
 
 function internals(policy: CorsPolicy): Compiled {
   const c = compiled.get(policy);
@@ -275,12 +280,25 @@ export function checkActualRequest(policy: CorsPolicy, event: APIGatewayProxyEve
     if (policy.allowNoOrigin) return NO_ORIGIN_HEADERS;
     throw refusal('no Origin and allowNoOrigin is false');
   }
+  // A product calls from a handful of origins: parsing each one (a WHATWG URL parse) once per instance is enough.
+  let answer = c.answers.get(origin);
+  if (answer === undefined) {
+    answer = answerFor(policy, c, origin);
+    if (c.answers.size >= MAX_CACHED_ORIGINS) c.answers.delete(c.answers.keys().next().value as string);
+    c.answers.set(origin, answer);
+  }
+  if (typeof answer === 'string') throw refusal(answer);
+  return answer;
+}
+
+/** The frozen headers for an allowed origin, or the refusal's reason. */
+function answerFor(policy: CorsPolicy, c: Compiled, origin: string): CorsHeaders | string {
   const allowed = allowOrigin(policy, c, origin);
-  if (allowed === undefined) throw refusal(policy.enabled ? 'origin not allowed' : 'no cors section in the manifest');
+  if (allowed === undefined) return policy.enabled ? 'origin not allowed' : 'no cors section in the manifest';
   const headers: Record<string, string> = { 'access-control-allow-origin': allowed, vary: VARY_ORIGIN };
   if (policy.allowCredentials) headers['access-control-allow-credentials'] = 'true';
   if (policy.exposedHeaders.length > 0) headers['access-control-expose-headers'] = policy.exposedHeaders.join(', ');
-  return headers;
+  return Object.freeze(headers);
 }
 
 /** The cause names the rule only: the Origin value is request input and stays out of logs. */

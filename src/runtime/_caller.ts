@@ -14,8 +14,12 @@ export interface Caller {
   installationId: string;
   credential: CallerCredential;
   session: Session | undefined;
-  /** What a CSRF token is bound to: a token issued to one caller never passes for another. */
-  csrfBinding: string;
+}
+
+/** What a CSRF token is bound to: a token issued to one caller never passes for another. */
+export function csrfBindingOf(caller: Caller): string {
+  const { credential, installationId, session } = caller;
+  return JSON.stringify(credential === 'session' ? [credential, installationId, session?.subject] : [credential, installationId]);
 }
 
 /** Decides which installation an invocation is for when no session guard is configured. */
@@ -66,19 +70,8 @@ export interface CallerGuards {
   scopes: readonly string[];
 }
 
-const sessionCaller = (session: Session): Caller => ({
-  installationId: session.installationId,
-  credential: 'session',
-  session,
-  csrfBinding: JSON.stringify(['session', session.installationId, session.subject]),
-});
-
-const headerCaller = (installationId: string): Caller => ({
-  installationId,
-  credential: 'offline-header',
-  session: undefined,
-  csrfBinding: JSON.stringify(['offline', installationId]),
-});
+const sessionCaller = (session: Session): Caller => ({ installationId: session.installationId, credential: 'session', session });
+const headerCaller = (installationId: string): Caller => ({ installationId, credential: 'offline-header', session: undefined });
 
 /**
  * Authenticates one invocation. A `Basic` header goes to the Basic guard when the function accepts it; anything else
@@ -90,12 +83,7 @@ export function authenticateCaller(event: APIGatewayProxyEventV2, g: CallerGuard
   const authorization = event.headers?.authorization;
   const basicAccepted = g.basic !== undefined && g.accepts.has('basic');
   if (basicAccepted && (!g.accepts.has('session') || (authorization !== undefined && BASIC_SCHEME.test(authorization)))) {
-    return (g.basic as BasicGuard).verify(authorization).then(({ user }) => ({
-      installationId: user,
-      credential: 'basic' as const,
-      session: undefined,
-      csrfBinding: JSON.stringify(['basic', user]),
-    }));
+    return (g.basic as BasicGuard).verify(authorization).then(({ user }) => ({ installationId: user, credential: 'basic' as const, session: undefined }));
   }
   if (!g.accepts.has('session')) throw new InboundError('ERR_SESSION_MISSING');
   if (g.session) {

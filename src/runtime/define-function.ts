@@ -24,7 +24,7 @@ import {
 import { CSRF_ROUTE_NAME, type InboundCredential, type IparamValues, type Manifest, type ManifestFunction } from '../schema/index.js';
 import { createSigningKeyProvider, type SigningKeyProvider } from '../keys/index.js';
 import { createCustomerClients } from './_customer-clients.js';
-import { authenticateCaller, createInstallationBasicGuard, type CallerCredential, type CallerGuards, type IdentifyInstallation } from './_caller.js';
+import { authenticateCaller, createInstallationBasicGuard, csrfBindingOf, type CallerCredential, type CallerGuards, type IdentifyInstallation } from './_caller.js';
 
 export type { CallerCredential, IdentifyInstallation } from './_caller.js';
 
@@ -291,7 +291,7 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
           if (!methods.has(method)) throw new InboundError('ERR_METHOD_NOT_ALLOWED');
           const authenticated = authenticateCaller(event, guards);
           const caller = authenticated instanceof Promise ? await authenticated : authenticated;
-          csrfCheck?.verify(event, caller.csrfBinding);
+          csrfCheck?.verify(event, csrfBindingOf(caller));
           const { installationId } = caller;
           const request = new RequestView(event, method, decodeBody(event));
           // Awaits only where something is pending: a warm read is synchronous.
@@ -332,7 +332,7 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
           corsHeaders = checkActualRequest(cors, event);
           if (event.requestContext.http.method.toUpperCase() !== 'GET') throw new InboundError('ERR_METHOD_NOT_ALLOWED');
           const caller = await authenticateCaller(event, guards);
-          return csrfResponse(guard, caller.csrfBinding, corsHeaders);
+          return csrfResponse(guard, csrfBindingOf(caller), corsHeaders);
         } catch (err) {
           return fail(CSRF_ROUTE_NAME, err, corsHeaders);
         }

@@ -273,3 +273,30 @@ describe('checkActualRequest', () => {
     expect(err.message).not.toContain('evil-marker');
   });
 });
+
+describe('checkActualRequest answer cache', () => {
+  it('gives the same decision for an origin however often and after the cache has turned over', () => {
+    // Prepare: one policy, an allowed and a refused origin, then 300 other origins to push both out of the cache
+    const p = policy();
+    const allowed = 'https://a.example.com';
+    const refused = 'https://a.b.example.com';
+    const first = checkActualRequest(p, request({ origin: allowed }));
+    // Act
+    const again = checkActualRequest(p, request({ origin: allowed }));
+    for (let i = 0; i < 300; i++) refusalOf(() => checkActualRequest(p, request({ origin: `https://x${i}.evil.test` })));
+    const afterTurnover = checkActualRequest(p, request({ origin: allowed }));
+    // Assess
+    expect(again).toBe(first);
+    expect(afterTurnover).toEqual(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(refusalOf(() => checkActualRequest(p, request({ origin: refused }))).code).toBe('ERR_ORIGIN_NOT_ALLOWED');
+    expect(refusalOf(() => checkActualRequest(p, request({ origin: refused }))).code).toBe('ERR_ORIGIN_NOT_ALLOWED');
+  });
+
+  it('keeps each policy its own answers', () => {
+    const open = policy();
+    const closed = policy({ allowedOrigins: ['https://other.test'] });
+    expect(checkActualRequest(open, request({ origin: 'https://a.example.com' }))['access-control-allow-origin']).toBe('https://a.example.com');
+    expect(refusalOf(() => checkActualRequest(closed, request({ origin: 'https://a.example.com' }))).code).toBe('ERR_ORIGIN_NOT_ALLOWED');
+  });
+});
