@@ -1,17 +1,22 @@
-/** Child process of the verifier benchmark: a node:http server with no auth, a shared secret, or HS256. */
+/** Child process of the verifier benchmark: a node:http server with no auth, a shared secret, HS256 or ES256. */
 import { createServer } from 'node:http';
 import { silentLogger } from '../src/log.js';
-import { createVerifier, sendVerifyError, verifyNodeRequest, type Verifier } from '../src/verify/index.js';
+import { createVerifier, sendVerifyError, verifyNodeRequest, type PublicJwk, type Verifier } from '../src/verify/index.js';
 
 const [mode = 'none', port = '0'] = process.argv.slice(2);
 const secret = process.env.BENCH_SECRET as string;
 const publicOrigin = `http://127.0.0.1:${port}`;
-const verifier: Verifier | undefined =
-  mode === 'none'
-    ? undefined
-    : mode === 'shared-secret'
-      ? createVerifier({ mode: 'shared-secret', secrets: [secret], publicOrigin, logger: silentLogger })
-      : createVerifier({ mode: 'jwt', secrets: [secret], publicOrigin, issuer: 'order-lookup', logger: silentLogger });
+function verifierFor(name: string): Verifier | undefined {
+  if (name === 'none') return undefined;
+  if (name === 'shared-secret') return createVerifier({ mode: 'shared-secret', secrets: [secret], publicOrigin, logger: silentLogger });
+  if (name === 'es256') {
+    // The app's public key, as its JWKS would publish it: static here, which is also the JWKS path once cached.
+    const keys = [JSON.parse(process.env.BENCH_JWK as string) as PublicJwk];
+    return createVerifier({ mode: 'jwt', algorithms: ['ES256'], keys, publicOrigin, issuer: 'order-lookup', logger: silentLogger });
+  }
+  return createVerifier({ mode: 'jwt', secrets: [secret], publicOrigin, issuer: 'order-lookup', logger: silentLogger });
+}
+const verifier = verifierFor(mode);
 const ORDER = JSON.stringify({ id: '1001', status: 'shipped', total: 129.9 });
 
 const server = createServer((req, res) => {

@@ -2,6 +2,7 @@
 import { benchColdInit } from './cold-init.js';
 import { benchInvocation } from './invocation.js';
 import { benchSsmTrips } from './ssm-trips.js';
+import { benchVerifierPerRequest } from './verifier-per-request.js';
 import { benchVerifier } from './verifier-throughput.js';
 
 // Benchmarks never reach AWS: the same fake environment the tests use.
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   if (!only || only === 'invocation') results.invocation = await benchInvocation();
   if (!only || only === 'cold-init') results.coldInit = await benchColdInit();
   if (!only || only === 'ssm') results.ssm = await benchSsmTrips();
+  // `verifier` runs both verifier parts; `verifier-per-request` only the CPU part (seconds, not a minute of load).
+  if (!only || only === 'verifier' || only === 'verifier-per-request') results.verifierPerRequest = await benchVerifierPerRequest();
   if (!only || only === 'verifier') results.verifier = await benchVerifier();
   console.log('\nsummary ' + JSON.stringify(results));
 }

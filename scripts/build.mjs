@@ -3,7 +3,7 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
-const parts = ['runtime', 'verify', 'inbound', 'iparams', 'outbound', 'schema', 'offline', 'protocol', 'build'];
+const parts = ['runtime', 'verify', 'inbound', 'iparams', 'outbound', 'schema', 'offline', 'protocol', 'build', 'keys'];
 const entries = Object.fromEntries(parts.map((p) => [p, `src/${p}/index.ts`]));
 entries.errors = 'src/errors.ts';
 entries.log = 'src/log.ts';

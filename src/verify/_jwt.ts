@@ -1,9 +1,9 @@
 /** JWT mode: token transport, claims, lifetime, request binding and replay around a pinned signature check. */
-import { VerifyError, isTesseraError, type TesseraErrorCode } from '../errors.js';
+import { StoreError, VerifyError, isTesseraError, type TesseraErrorCode } from '../errors.js';
 import { MAX_TOKEN_BYTES, bodyHash, type RequestClaims } from '../protocol/index.js';
 import type { VerifiedRequest, VerifyInput } from './create-verifier.js';
 import { headerValue } from './_headers.js';
-import type { SignatureVerifier } from './_hs256.js';
+import type { SignatureVerifier } from './_jws.js';
 import { createHtuMatcher, type HtuMatcher } from './_htu.js';
 import type { ResolvedOptions } from './_resolve-options.js';
 import type { ReplayStore } from './replay-store.js';
@@ -87,7 +87,10 @@ function refuseStoreFailure(err: unknown): never {
   if (isTesseraError(err) && err.code === 'ERR_REPLAY_STORE_FULL') {
     refuse('ERR_REPLAY_STORE_FULL', 'replay store full of live entries');
   }
-  refuse('ERR_REPLAY_STORE_UNAVAILABLE', 'replay store failed');
+  // A StoreError's string cause is the store's own short diagnosis (e.g. "redis SET timed out"); anything else
+  // a store throws may carry a connection string or a key, so it is not logged.
+  const detail = err instanceof StoreError && typeof err.cause === 'string' ? `: ${err.cause}` : '';
+  refuse('ERR_REPLAY_STORE_UNAVAILABLE', `replay store failed${detail}`);
 }
 
 function requireFresh(fresh: boolean): void {
@@ -108,17 +111,17 @@ async function rememberOnce(store: ReplayStore, key: string, expiresAtSec: numbe
 export type RequestTokenCheck = (input: VerifyInput) => VerifiedRequest | Promise<VerifiedRequest>;
 
 /**
- * A request-token check: transport, pinned header and signature (current then previous secret), claims,
+ * A request-token check: transport, pinned header and signature (a secret or the app's public key), claims,
  * lifetime, binding, and finally replay, so only a token that passed everything else is ever recorded.
- * A store with `rememberSync` (the memory store) is asked synchronously: the whole check then runs without a
- * microtask, the one asynchronous step being a shared store's round trip.
+ * A store with `rememberSync` (the memory store) is asked synchronously: with a key at hand (a secret, static keys,
+ * a cached JWKS) the whole check then runs without a microtask, the asynchronous steps being a JWKS load and a
+ * shared store's round trip.
  */
 export function createRequestTokenCheck(verifySignature: SignatureVerifier, options: ResolvedOptions): RequestTokenCheck {
   const htuMatches = createHtuMatcher(options.publicOrigin);
   const store = options.replayStore;
   const { clockToleranceSec } = options;
-  return (input) => {
-    const { payload } = verifySignature(bearerToken(input.headers));
+  const checkVerified = (payload: Record<string, unknown>, input: VerifyInput): VerifiedRequest | Promise<VerifiedRequest> => {
     const claims = requestClaims(payload, options);
     checkTimes(claims, options);
     checkBinding(claims, input, htuMatches);
@@ -135,5 +138,10 @@ export function createRequestTokenCheck(verifySignature: SignatureVerifier, opti
     }
     requireFresh(fresh);
     return verified;
+  };
+  return (input) => {
+    const signed = verifySignature(bearerToken(input.headers));
+    if (signed instanceof Promise) return signed.then(({ payload }) => checkVerified(payload, input));
+    return checkVerified(signed.payload, input);
   };
 }

@@ -1,17 +1,27 @@
 /** Validates verifier options once, at construction, and resolves them with their defaults. */
 import { createJsonLogger, type Logger } from '../log.js';
 import { DEFAULT_SECRET_HEADER } from '../protocol/index.js';
+import { importPublicJwk, type ImportedKey } from './_jwk.js';
+import type { WindowedSecret } from './_secret-window.js';
 import { MemoryReplayStore, type ReplayStore } from './replay-store.js';
-import type { VerifierAlgorithm, VerifierMode, VerifierOptions } from './verifier-options.js';
+import type { AsymmetricAlgorithm, VerifierAlgorithm, VerifierMode, VerifierOptions } from './verifier-options.js';
+
+/** Where the keys of a JWT verifier come from: the shared secrets (HS256), static public keys, or a JWKS URL. */
+export type KeyConfig =
+  | { kind: 'secrets' }
+  | { kind: 'static'; keys: readonly ImportedKey[] }
+  | { kind: 'jwks'; url: URL };
 
 /** Options after validation and defaults. */
 export interface ResolvedOptions {
   mode: VerifierMode;
-  secrets: readonly string[];
+  /** Empty for a public-key verifier. */
+  secrets: readonly WindowedSecret[];
   header: string;
   publicOrigin: string;
   issuer: readonly string[];
   algorithms: readonly VerifierAlgorithm[];
+  keyConfig: KeyConfig;
   maxTokenAgeSec: number;
   clockToleranceSec: number;
   replayStore: ReplayStore;
@@ -27,19 +37,27 @@ const DEFAULTS = {
   logger: undefined,
   now: Date.now,
   replayStore: undefined,
+  allowLoopbackHttp: false,
 } as const;
 
 const COMMON_KEYS = new Set(['mode', 'secrets', 'publicOrigin', 'logger', 'now']);
 const MODE_KEYS: Record<VerifierMode, ReadonlySet<string>> = {
   'shared-secret': new Set(['header']),
-  jwt: new Set(['issuer', 'algorithms', 'maxTokenAgeSec', 'clockToleranceSec', 'replayStore']),
+  jwt: new Set(['issuer', 'algorithms', 'maxTokenAgeSec', 'clockToleranceSec', 'replayStore', 'jwksUrl', 'keys', 'allowLoopbackHttp']),
 };
-const SUPPORTED_ALGORITHMS: ReadonlySet<string> = new Set<VerifierAlgorithm>(['HS256']);
+const ASYMMETRIC: ReadonlySet<string> = new Set<AsymmetricAlgorithm>(['ES256', 'EdDSA']);
+const SUPPORTED_ALGORITHMS: ReadonlySet<string> = new Set<VerifierAlgorithm>(['HS256', ...(ASYMMETRIC as Set<AsymmetricAlgorithm>)]);
+const MIX_REFUSED =
+  'HS256 (shared secrets) and ES256/EdDSA (public keys) cannot be mixed in one verifier: an HMAC keyed with a public ' +
+  'key is the classic algorithm-confusion attack; build one verifier per kind';
 const MIN_SECRET_BYTES = 32;
 const MAX_TOKEN_AGE_SEC = 3600;
 const MAX_CLOCK_TOLERANCE_SEC = 60;
 /** RFC 9110 §5.1 field-name: a token. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** RFC 3339 §5.6 date-time: a time zone is required, so a `notAfter` never depends on the server's local zone. */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+const SECRET_ENTRY_KEYS: ReadonlySet<string> = new Set(['secret', 'notAfter']);
 
 function fail(rule: string): never {
   throw new TypeError(`createVerifier: ${rule}`);
@@ -55,17 +73,32 @@ function checkKeys(options: object, mode: VerifierMode): void {
   }
 }
 
-function checkSecrets(secrets: unknown): readonly string[] {
+function checkNotAfter(name: string, value: unknown): number {
+  const ms =
+    value instanceof Date ? value.getTime() : typeof value === 'string' && ISO_DATE_TIME.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms)) fail(`option "${name}" must be a Date or an ISO 8601 date-time with a time zone`);
+  return ms;
+}
+
+function checkSecrets(secrets: unknown, nowMs: number): readonly WindowedSecret[] {
   if (!Array.isArray(secrets) || secrets.length < 1 || secrets.length > 2) {
     fail('option "secrets" must hold the current secret and at most one previous secret');
   }
-  for (const [i, secret] of secrets.entries()) {
+  const resolved = secrets.map((entry: unknown, i): WindowedSecret => {
+    const windowed = typeof entry === 'object' && entry !== null;
+    if (windowed) {
+      for (const key of Object.keys(entry)) if (!SECRET_ENTRY_KEYS.has(key)) fail(`option "secrets[${i}]" has an unknown key "${key}"`);
+    }
+    const secret = windowed ? (entry as { secret?: unknown }).secret : entry;
     // The rule only, never the value or its length: a secret's length is a hint to its owner's attacker.
     if (typeof secret !== 'string' || Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
-      fail(`option "secrets[${i}]" must be a string of at least ${MIN_SECRET_BYTES} bytes`);
+      fail(`option "secrets[${i}]" must be a string of at least ${MIN_SECRET_BYTES} bytes, or { secret, notAfter }`);
     }
-  }
-  return Object.freeze([...(secrets as string[])]);
+    const notAfterMs = windowed ? checkNotAfter(`secrets[${i}].notAfter`, (entry as { notAfter?: unknown }).notAfter) : Infinity;
+    return { secret, notAfterMs };
+  });
+  if (resolved.every((s) => s.notAfterMs < nowMs)) fail('every entry of option "secrets" is past its notAfter');
+  return Object.freeze(resolved);
 }
 
 function checkOrigin(value: unknown): string {
@@ -107,7 +140,66 @@ function checkAlgorithms(value: unknown): readonly VerifierAlgorithm[] {
       fail(`algorithm "${String(alg)}" is not supported; supported: ${[...SUPPORTED_ALGORITHMS].join(', ')}`);
     }
   }
+  const hs = value.includes('HS256');
+  if (hs && value.some((alg) => ASYMMETRIC.has(alg as string))) fail(MIX_REFUSED);
   return Object.freeze([...(value as VerifierAlgorithm[])]);
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+function checkJwksUrl(value: unknown, allowLoopbackHttp: unknown): URL {
+  if (typeof allowLoopbackHttp !== 'boolean') fail('option "allowLoopbackHttp" must be a boolean');
+  if (typeof value !== 'string') fail('option "jwksUrl" must be a string, e.g. "https://app.example.com/.well-known/jwks.json"');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail('option "jwksUrl" must be an absolute URL');
+  }
+  if (url.username !== '' || url.password !== '') fail('option "jwksUrl" must not carry credentials');
+  if (url.hash !== '' || value.includes('#')) fail('option "jwksUrl" must not carry a fragment');
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && allowLoopbackHttp && isLoopback(url.hostname)) return url;
+  fail('option "jwksUrl" must be https:// (http:// only to a loopback host with allowLoopbackHttp: true)');
+}
+
+function checkStaticKeys(value: unknown, algorithms: readonly VerifierAlgorithm[]): readonly ImportedKey[] {
+  if (!Array.isArray(value) || value.length === 0) fail('option "keys" must be a non-empty list of public JWKs');
+  const pinned = new Set(algorithms as readonly AsymmetricAlgorithm[]);
+  const kids = new Set<string>();
+  return Object.freeze(
+    value.map((jwk: unknown, i) => {
+      const imported = importPublicJwk(jwk, pinned);
+      if ('rule' in imported) fail(`option "keys[${i}]" ${imported.rule}`);
+      if (kids.has(imported.kid)) fail(`option "keys[${i}]" repeats a kid: each key needs its own`);
+      kids.add(imported.kid);
+      return imported;
+    }),
+  );
+}
+
+/**
+ * Where a JWT verifier's keys come from. Refuses at construction every mix of shared secrets and public keys, so a
+ * configuration mistake can never let a token pick HS256 over a public key.
+ */
+function checkKeyConfig(given: Record<string, unknown>, algorithms: readonly VerifierAlgorithm[], allowLoopbackHttp: unknown): KeyConfig {
+  const { jwksUrl, keys, secrets } = given;
+  const publicKeys = jwksUrl !== undefined || keys !== undefined;
+  if (jwksUrl !== undefined && keys !== undefined) fail('options "jwksUrl" and "keys" are exclusive: give one');
+  if (publicKeys && given.algorithms === undefined) {
+    fail('option "algorithms" is required with "jwksUrl" or "keys": ["ES256"], ["EdDSA"] or both');
+  }
+  if (given.allowLoopbackHttp !== undefined && jwksUrl === undefined) fail('option "allowLoopbackHttp" applies only with "jwksUrl"');
+  if (algorithms.includes('HS256')) {
+    if (publicKeys) fail(MIX_REFUSED);
+    return { kind: 'secrets' };
+  }
+  if (secrets !== undefined) fail(MIX_REFUSED);
+  if (!publicKeys) fail('algorithms ES256/EdDSA need the app\'s public keys: option "jwksUrl" or "keys"');
+  if (keys !== undefined) return { kind: 'static', keys: checkStaticKeys(keys, algorithms) };
+  return { kind: 'jwks', url: checkJwksUrl(jwksUrl, allowLoopbackHttp) };
 }
 
 /** Validates `options` (TypeError on misuse) and applies the defaults. */
@@ -117,7 +209,11 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
   if (mode !== 'shared-secret' && mode !== 'jwt') fail('option "mode" must be "shared-secret" or "jwt"');
   checkKeys(options, mode);
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  const merged = { ...DEFAULTS, ...given } as Omit<Partial<ResolvedOptions>, 'issuer'> & { issuer?: unknown };
+  const merged = { ...DEFAULTS, ...given } as Omit<Partial<ResolvedOptions>, 'issuer'> & {
+    issuer?: unknown;
+    secrets?: unknown;
+    allowLoopbackHttp?: unknown;
+  };
 
   const header = merged.header;
   if (typeof header !== 'string' || !HEADER_NAME.test(header)) fail('option "header" must be an HTTP header name');
@@ -132,13 +228,16 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
     fail('option "replayStore" has a rememberSync that is not a function');
   }
   const now = merged.now;
+  const algorithms = checkAlgorithms(merged.algorithms);
+  const keyConfig: KeyConfig = mode === 'jwt' ? checkKeyConfig(given, algorithms, merged.allowLoopbackHttp) : { kind: 'secrets' };
   return {
     mode,
-    secrets: checkSecrets(merged.secrets),
+    secrets: keyConfig.kind === 'secrets' ? checkSecrets(merged.secrets, now()) : [],
     header: header.toLowerCase(),
     publicOrigin: checkOrigin(merged.publicOrigin),
     issuer: mode === 'jwt' ? checkIssuer(merged.issuer) : [],
-    algorithms: checkAlgorithms(merged.algorithms),
+    algorithms,
+    keyConfig,
     maxTokenAgeSec: checkSeconds('maxTokenAgeSec', merged.maxTokenAgeSec, 1, MAX_TOKEN_AGE_SEC),
     clockToleranceSec: checkSeconds('clockToleranceSec', merged.clockToleranceSec, 0, MAX_CLOCK_TOLERANCE_SEC),
     replayStore: merged.replayStore ?? new MemoryReplayStore({ now }),

@@ -2,12 +2,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { VerifyError } from '../errors.js';
 import type { RequestClaims } from '../protocol/index.js';
+import { createAsymmetricVerifier } from './_asymmetric.js';
 import { headerValue } from './_headers.js';
-import { attachLogger } from './_internals.js';
-import { createRequestTokenCheck } from './_jwt.js';
+import { createHmacSha256 } from './_hmac-sha256.js';
 import { createHs256Verifier } from './_hs256.js';
+import { attachLogger } from './_internals.js';
+import type { SignatureVerifier } from './_jws.js';
+import { createRequestTokenCheck } from './_jwt.js';
+import { createRemoteKeySource, createStaticKeySource } from './_key-source.js';
 import { resolveOptions, type ResolvedOptions } from './_resolve-options.js';
-import type { VerifierMode, VerifierOptions } from './verifier-options.js';
+import { createSecretWindow, type SecretWindow } from './_secret-window.js';
+import type { AsymmetricAlgorithm, VerifierMode, VerifierOptions } from './verifier-options.js';
+import { refusalAuditFields } from './_refusal-event.js';
 
 /** One received request, as the verifier needs it. */
 export interface VerifyInput {
@@ -37,12 +43,18 @@ function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+/** Whether `digest` equals one of `candidates`; every candidate is compared, with no early exit. */
+function matchesAny(digest: Buffer, candidates: readonly Buffer[]): boolean {
+  let matched = false;
+  for (const expected of candidates) matched = timingSafeEqual(digest, expected) || matched;
+  return matched;
+}
+
 /**
  * Compares digests rather than the strings so neither the comparison time nor a length check reveals how much
- * of the secret matched or how long it is; every configured secret is compared, with no early exit.
+ * of the secret matched or how long it is; every secret whose window is open is compared.
  */
-function createSecretChecker(options: ResolvedOptions): (input: VerifyInput) => VerifiedRequest {
-  const digests = options.secrets.map(sha256);
+function createSecretChecker(options: ResolvedOptions, digests: SecretWindow<Buffer>): (input: VerifyInput) => VerifiedRequest {
   return (input) => {
     const presented = headerValue(input.headers, options.header);
     if (presented === undefined || presented === '') {
@@ -50,15 +62,33 @@ function createSecretChecker(options: ResolvedOptions): (input: VerifyInput) => 
     }
     if (typeof presented !== 'string') throw new VerifyError('ERR_VERIFY_MALFORMED', 'shared-secret header repeated');
     const digest = sha256(presented);
-    let matched = false;
-    for (const expected of digests) matched = timingSafeEqual(digest, expected) || matched;
-    if (!matched) throw new VerifyError('ERR_VERIFY_SECRET', 'shared secret matches neither the current nor the previous');
+    if (!matchesAny(digest, digests.active())) {
+      // Failure path only: tells the operator the app still sends a secret whose window closed.
+      if (matchesAny(digest, digests.expired())) throw new VerifyError('ERR_VERIFY_SECRET', 'shared secret matches only a secret past its notAfter');
+      throw new VerifyError('ERR_VERIFY_SECRET', 'shared secret matches neither the current nor the previous');
+    }
     return { mode: 'shared-secret' };
   };
 }
 
+/** The signature check of JWT mode: HS256 over the secrets' windows, or ES256/EdDSA over the configured public keys. */
+function createSignatureVerifier(options: ResolvedOptions): SignatureVerifier {
+  const { keyConfig, now, logger, mode } = options;
+  if (keyConfig.kind === 'secrets') {
+    const macs = createSecretWindow(options.secrets, (secret) => createHmacSha256(Buffer.from(secret, 'utf8')), { now, logger, mode });
+    return createHs256Verifier(macs, options.algorithms);
+  }
+  const algorithms = options.algorithms as readonly AsymmetricAlgorithm[];
+  const keys =
+    keyConfig.kind === 'static'
+      ? createStaticKeySource(keyConfig.keys)
+      : createRemoteKeySource({ url: keyConfig.url, algorithms: new Set(algorithms), now, logger });
+  return createAsymmetricVerifier(keys, algorithms);
+}
+
 /**
- * Builds a verifier; all options are checked here (TypeError on misuse), never per request.
+ * Builds a verifier; all options are checked here (TypeError on misuse), never per request. A JWKS is fetched on
+ * the first request that needs it, not here.
  * @example
  * const verifier = createVerifier({
  *   mode: 'jwt', secrets: [process.env.TESSERA_SECRET!], issuer: 'order-lookup', publicOrigin: 'https://orders.acme.com',
@@ -70,18 +100,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const { logger, mode } = resolved;
   let check: (input: VerifyInput) => VerifiedRequest | Promise<VerifiedRequest>;
   if (mode === 'shared-secret') {
-    check = createSecretChecker(resolved);
+    check = createSecretChecker(resolved, createSecretWindow(resolved.secrets, sha256, { now: resolved.now, logger, mode }));
   } else {
-    // ES256/EdDSA will plug a public-key SignatureVerifier in here, built from a `keys` option.
-    check = createRequestTokenCheck(createHs256Verifier(resolved.secrets, resolved.algorithms), resolved);
+    check = createRequestTokenCheck(createSignatureVerifier(resolved), resolved);
   }
 
   /** The refusal to reject with, logged once. */
-  const refusalOf = (err: unknown): VerifyError => {
+  const refusalOf = (err: unknown, input: VerifyInput): VerifyError => {
     const refusal =
       err instanceof VerifyError ? err : new VerifyError('ERR_VERIFY_MALFORMED', 'unexpected verification failure');
     // The reason is ours and names rules, never values: no token, secret, header or claim value reaches the log.
-    logger.log('warn', 'verify.refused', { mode, code: refusal.code, reason: refusal.reason });
+    logger.log('warn', 'verify.refused', { mode, code: refusal.code, reason: refusal.reason, ...refusalAuditFields(input, resolved.now()) });
     return refusal;
   };
   const verifier: Verifier = {
@@ -92,11 +121,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
       try {
         outcome = check(input);
       } catch (err) {
-        return Promise.reject(refusalOf(err));
+        return Promise.reject(refusalOf(err, input));
       }
       if (!(outcome instanceof Promise)) return Promise.resolve(outcome);
       return outcome.catch((err: unknown) => {
-        throw refusalOf(err);
+        throw refusalOf(err, input);
       });
     },
   };

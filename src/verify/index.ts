@@ -2,14 +2,22 @@
 export { createVerifier } from './create-verifier.js';
 export type { VerifiedRequest, Verifier, VerifyInput } from './create-verifier.js';
 export type {
+  AsymmetricAlgorithm,
+  Hs256VerifierOptions,
+  JwksVerifierOptions,
   JwtVerifierOptions,
+  PublicJwk,
   SharedSecretVerifierOptions,
+  StaticKeysVerifierOptions,
   VerifierAlgorithm,
   VerifierMode,
   VerifierOptions,
+  VerifierSecret,
 } from './verifier-options.js';
 export { MemoryReplayStore } from './replay-store.js';
 export type { MemoryReplayStoreOptions, ReplayStore } from './replay-store.js';
+export { RedisReplayStore } from './redis-replay-store.js';
+export type { RedisReplayStoreOptions, RedisSetClient } from './redis-replay-store.js';
 export { captureRawBody, tesseraExpress } from './tessera-express.js';
 export type { TesseraExpressOptions, TesseraMiddleware } from './tessera-express.js';
 export { sendVerifyError, verifyNodeRequest } from './verify-node-request.js';

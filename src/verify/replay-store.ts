@@ -10,7 +10,8 @@ import { StoreError } from '../errors.js';
 export interface ReplayStore {
   /**
    * Records `key` until `expiresAtSec` (epoch seconds). Resolves `false` when the key is already live, `true` when
-   * it was recorded. Rejects when the key cannot be recorded; the verifier then fails closed with a 503.
+   * it was recorded. Rejects when the key cannot be recorded; the verifier then fails closed with a 503. The string
+   * `cause` of a rejecting `StoreError` is logged as the refusal's reason, so it must name no key, host or value.
    */
   remember(key: string, expiresAtSec: number): Promise<boolean>;
   /**

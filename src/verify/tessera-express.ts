@@ -6,6 +6,7 @@ import { loggerOf } from './_internals.js';
 import type { VerifierOptions } from './verifier-options.js';
 import { bodyAlreadyRead, checkMaxBodyBytes, readBody } from './_read-body.js';
 import { sendVerifyError } from './verify-node-request.js';
+import { refusalAuditFields } from './_refusal-event.js';
 
 declare global {
   // Express types its request through this global namespace; merging here types req.tessera for apps.
@@ -91,7 +92,7 @@ export function tesseraExpress(options: TesseraExpressOptions): TesseraMiddlewar
       body = captured ?? (await readBody(req, maxBodyBytes));
     } catch (err) {
       const refusal = err as VerifyError;
-      logger?.log('warn', 'verify.refused', { mode, code: refusal.code, reason: refusal.reason });
+      logger?.log('warn', 'verify.refused', { mode, code: refusal.code, reason: refusal.reason, ...refusalAuditFields(undefined, Date.now()) });
       sendVerifyError(res, refusal);
       return;
     }

@@ -1,22 +1,51 @@
-/** The verifier's options: shared-secret or JWT mode, each field with its unit, default and bounds. */
+/** The verifier's options: shared-secret, HS256 or public-key JWT mode, each field with its unit, default and bounds. */
 import type { Logger } from '../log.js';
 import type { ReplayStore } from './replay-store.js';
 
 /** How the app's requests prove themselves: one secret header, or a short-lived signed JWT. */
 export type VerifierMode = 'shared-secret' | 'jwt';
 
+/** Algorithms signed with the app's private key and checked with its public key (from `keys` or `jwksUrl`). */
+export type AsymmetricAlgorithm = 'ES256' | 'EdDSA';
+
 /**
- * Algorithms a JWT verifier can be pinned to. ES256 and EdDSA arrive with a `keys` option (public keys or a JWKS
- * URL); until then only the shared-secret HS256 exists.
+ * Algorithms a JWT verifier can be pinned to: HS256 (the shared secret) or the asymmetric ones. One verifier never
+ * mixes the two kinds: an HMAC keyed with a public key is the classic algorithm-confusion attack.
  */
-export type VerifierAlgorithm = 'HS256';
+export type VerifierAlgorithm = 'HS256' | AsymmetricAlgorithm;
+
+/**
+ * A shared secret, optionally with the end of its window: during a rotation the previous secret is listed with a
+ * `notAfter`, and stops matching by itself once that instant has passed (the verifier logs `verify.secret_expired`).
+ * @example
+ * secrets: [process.env.TESSERA_SECRET!, { secret: process.env.TESSERA_PREVIOUS_SECRET!, notAfter: '2026-12-01T00:00:00Z' }]
+ */
+export type VerifierSecret =
+  | string
+  | {
+      /** The secret, at least 32 bytes (UTF-8). */
+      secret: string;
+      /** Last instant the secret matches: a `Date`, or an ISO 8601 date-time with a time zone (`Z` or `±hh:mm`). */
+      notAfter: Date | string;
+    };
+
+/**
+ * One public key as a JWK: P-256 (`kty: 'EC'`, `crv: 'P-256'`, `x`, `y`) for ES256, Ed25519 (`kty: 'OKP'`,
+ * `crv: 'Ed25519'`, `x`) for EdDSA. `kid` is required; `use`, if present, must be `sig`; private members are refused.
+ */
+export interface PublicJwk {
+  kty: string;
+  kid: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  alg?: string;
+  use?: string;
+  key_ops?: readonly string[];
+  readonly [member: string]: unknown;
+}
 
 interface CommonVerifierOptions {
-  /**
-   * The installation's shared secret(s): the current one first, then the previous one during a rotation.
-   * One or two entries, each at least 32 bytes (UTF-8).
-   */
-  secrets: readonly string[];
   /**
    * This server's public origin, `scheme://host[:port]`, e.g. `https://orders.acme.com`. The token's `aud` must
    * equal it and `htu` is rebuilt from it plus the request path: never from `Host` or `X-Forwarded-*`.
@@ -31,6 +60,11 @@ interface CommonVerifierOptions {
 /** Options of a verifier in shared-secret mode. */
 export interface SharedSecretVerifierOptions extends CommonVerifierOptions {
   mode: 'shared-secret';
+  /**
+   * The installation's shared secret(s): the current one first, then the previous one during a rotation.
+   * One or two entries, each at least 32 bytes (UTF-8); an entry with a `notAfter` stops matching after it.
+   */
+  secrets: readonly VerifierSecret[];
   /** Header carrying the secret (case-insensitive). Default `X-Tessera-Secret`. */
   header?: string;
   issuer?: never;
@@ -38,15 +72,15 @@ export interface SharedSecretVerifierOptions extends CommonVerifierOptions {
   maxTokenAgeSec?: never;
   clockToleranceSec?: never;
   replayStore?: never;
+  jwksUrl?: never;
+  keys?: never;
+  allowLoopbackHttp?: never;
 }
 
-/** Options of a verifier in JWT mode. */
-export interface JwtVerifierOptions extends CommonVerifierOptions {
+interface CommonJwtVerifierOptions extends CommonVerifierOptions {
   mode: 'jwt';
   /** App id(s) accepted as `iss`. */
   issuer: string | readonly string[];
-  /** Accepted algorithms, pinned: the token's `alg` is checked against them, never trusted. Default `['HS256']`. */
-  algorithms?: readonly VerifierAlgorithm[];
   /** Largest token lifetime (`exp - iat`) and oldest `iat` accepted, in seconds. Default 60, at most 3600. */
   maxTokenAgeSec?: number;
   /** Allowed clock skew between the app's clock and this server's, in seconds. Default 5, at most 60. */
@@ -55,6 +89,49 @@ export interface JwtVerifierOptions extends CommonVerifierOptions {
   replayStore?: ReplayStore;
   header?: never;
 }
+
+/** JWT mode with HS256 tokens keyed by the installation's shared secret. */
+export interface Hs256VerifierOptions extends CommonJwtVerifierOptions {
+  /**
+   * The installation's shared secret(s): the current one first, then the previous one during a rotation.
+   * One or two entries, each at least 32 bytes (UTF-8); an entry with a `notAfter` stops matching after it.
+   */
+  secrets: readonly VerifierSecret[];
+  /** Accepted algorithms, pinned: the token's `alg` is checked against them, never trusted. Default `['HS256']`. */
+  algorithms?: readonly 'HS256'[];
+  jwksUrl?: never;
+  keys?: never;
+  allowLoopbackHttp?: never;
+}
+
+/** JWT mode with tokens signed by the app's private key, checked against the app's published JWKS. */
+export interface JwksVerifierOptions extends CommonJwtVerifierOptions {
+  /** Accepted algorithms, pinned (required): `['ES256']`, `['EdDSA']` or both. */
+  algorithms: readonly AsymmetricAlgorithm[];
+  /**
+   * The app's JWKS, e.g. `https://app.example.com/.well-known/jwks.json`. HTTPS only; fetched without redirects,
+   * cookies or credentials, 3 s timeout, 256 KiB cap; cached 5 min; an unknown `kid` refetches at most once per 30 s.
+   */
+  jwksUrl: string;
+  /** Local development: allows an `http://` `jwksUrl` on a loopback host (localhost, 127.x, [::1]). Default false. */
+  allowLoopbackHttp?: boolean;
+  secrets?: never;
+  keys?: never;
+}
+
+/** JWT mode with tokens signed by the app's private key, checked against public keys given here. */
+export interface StaticKeysVerifierOptions extends CommonJwtVerifierOptions {
+  /** Accepted algorithms, pinned (required): `['ES256']`, `['EdDSA']` or both. */
+  algorithms: readonly AsymmetricAlgorithm[];
+  /** The app's public keys, each with its `kid`; every key must fit one of `algorithms`. */
+  keys: readonly PublicJwk[];
+  secrets?: never;
+  jwksUrl?: never;
+  allowLoopbackHttp?: never;
+}
+
+/** Options of a verifier in JWT mode: HS256 with secrets, or ES256/EdDSA with a JWKS URL or static keys. */
+export type JwtVerifierOptions = Hs256VerifierOptions | JwksVerifierOptions | StaticKeysVerifierOptions;
 
 /** Options of {@link createVerifier}: shared-secret or JWT mode. */
 export type VerifierOptions = SharedSecretVerifierOptions | JwtVerifierOptions;

@@ -4,6 +4,7 @@ import { TesseraError, VerifyError, isTesseraError } from '../errors.js';
 import type { VerifiedRequest, Verifier } from './create-verifier.js';
 import { loggerOf } from './_internals.js';
 import { checkMaxBodyBytes, readBody } from './_read-body.js';
+import { refusalAuditFields } from './_refusal-event.js';
 
 /** Options of {@link verifyNodeRequest}. */
 export interface VerifyNodeRequestOptions {
@@ -52,7 +53,7 @@ export function verifyNodeRequest(
     (body) => verifyBody(req, verifier, body),
     (err: unknown) => {
       const refusal = err as VerifyError;
-      loggerOf(verifier)?.log('warn', 'verify.refused', { mode: verifier.mode, code: refusal.code, reason: refusal.reason });
+      loggerOf(verifier)?.log('warn', 'verify.refused', { mode: verifier.mode, code: refusal.code, reason: refusal.reason, ...refusalAuditFields(undefined, Date.now()) });
       throw refusal;
     },
   );

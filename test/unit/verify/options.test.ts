@@ -25,7 +25,7 @@ describe('createVerifier', () => {
       ['no issuer in jwt mode', { ...jwt, issuer: undefined }, /"issuer" is required/],
       ['an empty issuer list', { ...jwt, issuer: [] }, /"issuer"/],
       ['alg none pinned', { ...jwt, algorithms: ['none'] }, /not supported/],
-      ['an asymmetric algorithm (not yet supported)', { ...jwt, algorithms: ['ES256'] }, /not supported/],
+      ['an asymmetric algorithm with shared secrets (algorithm confusion)', { ...jwt, algorithms: ['ES256'] }, /cannot be mixed/],
       ['no algorithm', { ...jwt, algorithms: [] }, /non-empty/],
       ['maxTokenAgeSec of 0', { ...jwt, maxTokenAgeSec: 0 }, /maxTokenAgeSec/],
       ['maxTokenAgeSec in milliseconds', { ...jwt, maxTokenAgeSec: 60_000 }, /maxTokenAgeSec/],
