@@ -2,7 +2,7 @@
 import { createLocalJWKSet, errors, type CryptoKey, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters } from 'jose';
 import { InboundError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { JwksFetchError } from './_jwks-fetch.js';
+import { JwksFetchError } from '../protocol/index.js';
 
 /** DESIGN.md "JWKS fetching": a fetch gives up after 3 s. @example setTimeout(abort, JWKS_TIMEOUT_MS) */
 export const JWKS_TIMEOUT_MS = 3_000;

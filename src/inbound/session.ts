@@ -4,7 +4,7 @@ import { InboundError, type TesseraErrorCode } from '../errors.js';
 import { createJsonLogger, type Logger } from '../log.js';
 import { MAX_TOKEN_BYTES, TOKEN_TYPE } from '../protocol/index.js';
 import { createJwksCache, type JwksFetcher } from './_jwks.js';
-import { fetchJwksDocument } from './_jwks-fetch.js';
+import { checkJwksUrl, fetchJwksDocument } from '../protocol/index.js';
 
 export type { JwksFetcher } from './_jwks.js';
 
@@ -113,23 +113,11 @@ function fail(rule: string): never {
   throw new TypeError(`createSessionVerifier: ${rule}`);
 }
 
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-
-function checkJwksUrl(value: unknown, offline: boolean): URL {
+function checkJwksOption(value: unknown, offline: boolean): URL {
   if (typeof value !== 'string') fail('option "jwksUrl" is required, e.g. "https://platform.example.com/.well-known/jwks.json"');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    fail('option "jwksUrl" must be an absolute URL');
-  }
-  if (url.username !== '' || url.password !== '') fail('option "jwksUrl" must not carry credentials');
-  if (url.hash !== '' || value.includes('#')) fail('option "jwksUrl" must not carry a fragment');
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && offline && isLoopback(url.hostname)) return url;
-  fail('option "jwksUrl" must be https:// (http:// only to a loopback host with offline: true)');
+  const checked = checkJwksUrl(value, offline);
+  if (typeof checked === 'string') fail(`option "jwksUrl" ${checked.replace('in local development', 'with offline: true')}`);
+  return checked;
 }
 
 function checkString(name: string, value: unknown): string {
@@ -175,7 +163,7 @@ function resolve(options: SessionVerifierOptions) {
   if (typeof merged.now !== 'function') fail('option "now" must be a function returning epoch milliseconds');
   if (merged.logger !== undefined && typeof merged.logger?.log !== 'function') fail('option "logger" must be a Logger');
   return {
-    jwksUrl: checkJwksUrl(merged.jwksUrl, merged.offline),
+    jwksUrl: checkJwksOption(merged.jwksUrl, merged.offline),
     issuer: checkString('issuer', merged.issuer),
     audience: checkString('audience', merged.audience),
     algorithms: checkAlgorithms(merged.algorithms),

@@ -75,3 +75,4 @@ export function bodyHash(body: Uint8Array | string | undefined | null): string {
  */
 export const OFFLINE_CORS_HEADERS_MARKER = 'x-tessera-cors-headers';
 export const OFFLINE_STATUS_MARKER = 'x-tessera-status';
+export { checkJwksUrl, fetchJwksDocument, JwksFetchError, JWKS_MAX_BYTES, JWKS_TIMEOUT_MS } from './jwks-fetch.js';

@@ -2,7 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import { VerifyError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { fetchJwks } from './_jwks-fetch.js';
+import { fetchJwksDocument } from '../protocol/index.js';
 import { importPublicJwk, type ImportedKey } from './_jwk.js';
 import type { AsymmetricAlgorithm } from './verifier-options.js';
 
@@ -92,7 +92,7 @@ function keysOf(document: unknown, algorithms: ReadonlySet<AsymmetricAlgorithm>,
  */
 export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySource {
   const { url, algorithms, now, logger } = options;
-  const fetchDocument = options.fetch ?? fetchJwks;
+  const fetchDocument = options.fetch ?? ((url: URL) => fetchJwksDocument(url));
   let keys: KeyMap | undefined;
   let loadedAtMs = -Infinity;
   let pending: Promise<KeyMap> | undefined;

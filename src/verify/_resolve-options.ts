@@ -1,6 +1,6 @@
 /** Validates verifier options once, at construction, and resolves them with their defaults. */
 import { createJsonLogger, type Logger } from '../log.js';
-import { DEFAULT_SECRET_HEADER } from '../protocol/index.js';
+import { checkJwksUrl, DEFAULT_SECRET_HEADER } from '../protocol/index.js';
 import { importPublicJwk, type ImportedKey } from './_jwk.js';
 import type { WindowedSecret } from './_secret-window.js';
 import { MemoryReplayStore, type ReplayStore } from './replay-store.js';
@@ -145,24 +145,12 @@ function checkAlgorithms(value: unknown): readonly VerifierAlgorithm[] {
   return Object.freeze([...(value as VerifierAlgorithm[])]);
 }
 
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
-
-function checkJwksUrl(value: unknown, allowLoopbackHttp: unknown): URL {
+function checkJwksOption(value: unknown, allowLoopbackHttp: unknown): URL {
   if (typeof allowLoopbackHttp !== 'boolean') fail('option "allowLoopbackHttp" must be a boolean');
   if (typeof value !== 'string') fail('option "jwksUrl" must be a string, e.g. "https://app.example.com/.well-known/jwks.json"');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    fail('option "jwksUrl" must be an absolute URL');
-  }
-  if (url.username !== '' || url.password !== '') fail('option "jwksUrl" must not carry credentials');
-  if (url.hash !== '' || value.includes('#')) fail('option "jwksUrl" must not carry a fragment');
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && allowLoopbackHttp && isLoopback(url.hostname)) return url;
-  fail('option "jwksUrl" must be https:// (http:// only to a loopback host with allowLoopbackHttp: true)');
+  const checked = checkJwksUrl(value, allowLoopbackHttp);
+  if (typeof checked === 'string') fail(`option "jwksUrl" ${checked.replace('in local development', 'with allowLoopbackHttp: true')}`);
+  return checked;
 }
 
 function checkStaticKeys(value: unknown, algorithms: readonly VerifierAlgorithm[]): readonly ImportedKey[] {
@@ -199,7 +187,7 @@ function checkKeyConfig(given: Record<string, unknown>, algorithms: readonly Ver
   if (secrets !== undefined) fail(MIX_REFUSED);
   if (!publicKeys) fail('algorithms ES256/EdDSA need the app\'s public keys: option "jwksUrl" or "keys"');
   if (keys !== undefined) return { kind: 'static', keys: checkStaticKeys(keys, algorithms) };
-  return { kind: 'jwks', url: checkJwksUrl(jwksUrl, allowLoopbackHttp) };
+  return { kind: 'jwks', url: checkJwksOption(jwksUrl, allowLoopbackHttp) };
 }
 
 /** Validates `options` (TypeError on misuse) and applies the defaults. */

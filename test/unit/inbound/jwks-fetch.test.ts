@@ -1,5 +1,5 @@
 /** The JWKS fetcher against a real loopback server: what it sends, and every limit of the JWKS policy. */
-import { JWKS_MAX_BYTES, fetchJwksDocument } from '../../../src/inbound/_jwks-fetch.js';
+import { JWKS_MAX_BYTES, fetchJwksDocument } from '../../../src/protocol/index.js';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder.js';
 
 let server: Recorder;
