@@ -1,5 +1,5 @@
 /** Per warm invocation: Tessera's framework work and its HS256 signing, against a bare handler and node:crypto. */
-import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, generateKeyPairSync, randomBytes, sign as cryptoSign } from 'node:crypto';
 import axios from 'axios';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { createApp as CreateApp } from '../src/runtime/index.js';
 import type { createSessionVerifier as CreateSessionVerifier } from '../src/inbound/index.js';
-import { createHs256Signer, newJti } from '../src/outbound/index.js';
+import { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti } from '../src/outbound/index.js';
 import type { IparamStore } from '../src/iparams/index.js';
 import { silentLogger } from '../src/log.js';
 import { TOKEN_TYPE, type RequestClaims } from '../src/protocol/index.js';
@@ -119,6 +119,24 @@ export async function benchInvocation(): Promise<Record<string, number>> {
     { name: 'crypto', run: lowerBound },
     { name: 'tessera', run: () => sign(claims()) },
   ]);
+  // The app-key signers against the same lower bound shape: encode header and claims, one node:crypto signature.
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const ed = generateKeyPairSync('ed25519').privateKey;
+  const boundFor = (alg: string, signOnce: (input: Buffer) => Buffer) => {
+    const h = Buffer.from(JSON.stringify({ alg, typ: TOKEN_TYPE, kid: 'k1' })).toString('base64url');
+    return () => {
+      const input = `${h}.${Buffer.from(JSON.stringify(claims())).toString('base64url')}`;
+      return `${input}.${signOnce(Buffer.from(input)).toString('base64url')}`;
+    };
+  };
+  const es256 = createEs256Signer(ec, 'k1');
+  const eddsa = createEdDsaSigner(ed, 'k1');
+  const asym = nsPerOpSync([
+    { name: 'es-crypto', run: boundFor('ES256', (d) => cryptoSign('sha256', d, { key: ec, dsaEncoding: 'ieee-p1363' })) },
+    { name: 'es-tessera', run: () => es256(claims()) },
+    { name: 'ed-crypto', run: boundFor('EdDSA', (d) => cryptoSign(null, d, ed)) },
+    { name: 'ed-tessera', run: () => eddsa(claims()) },
+  ]);
   const joseKey = new TextEncoder().encode(SECRET);
   const joseNs = (await nsPerOp([{ name: 'jose', run: () => new SignJWT({ ...claims() }).setProtectedHeader({ alg: 'HS256', typ: TOKEN_TYPE }).sign(joseKey) }], { ops: 20_000 })).get('jose')!;
 
@@ -139,7 +157,20 @@ export async function benchInvocation(): Promise<Record<string, number>> {
     ['Tessera signer', fmt.us(tesseraNs), `${fmt.x(tesseraNs / cryptoNs)} (target ≤ 2×)`],
     ['jose SignJWT (reference)', fmt.us(joseNs), fmt.x(joseNs / cryptoNs)],
   ]);
+  const row = (label: string, ns: number, bound: number): string[] => [label, fmt.us(ns), fmt.x(ns / bound), fmt.x(ns / tesseraNs)];
+  table('Request token signing per algorithm, ns per token', ['signer', 'time', 'vs its node:crypto bound', 'vs Tessera HS256'], [
+    row('HS256: node:crypto lower bound', cryptoNs, cryptoNs),
+    row('HS256: Tessera signer', tesseraNs, cryptoNs),
+    row('ES256: node:crypto lower bound', asym.get('es-crypto')!, asym.get('es-crypto')!),
+    row('ES256: Tessera signer', asym.get('es-tessera')!, asym.get('es-crypto')!),
+    row('EdDSA: node:crypto lower bound', asym.get('ed-crypto')!, asym.get('ed-crypto')!),
+    row('EdDSA: Tessera signer', asym.get('ed-tessera')!, asym.get('ed-crypto')!),
+  ]);
   return {
+    es256SignRatio: asym.get('es-tessera')! / asym.get('es-crypto')!,
+    eddsaSignRatio: asym.get('ed-tessera')! / asym.get('ed-crypto')!,
+    es256VsHs256Sign: asym.get('es-tessera')! / tesseraNs,
+    eddsaVsHs256Sign: asym.get('ed-tessera')! / tesseraNs,
     frameworkOverheadNs: fwNs - bareNs,
     guardedOverheadNs: inv.get('guarded')! - bareNs,
     signRatio: tesseraNs / cryptoNs,

@@ -1,21 +1,39 @@
 /** Calls the demo customer server directly, as an attacker would: a forged token, or a replayed valid one. */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SsmIparamStore } from 'tessera/iparams';
-import { createHs256Signer, newJti } from 'tessera/outbound';
+import { createSigningKeyProvider, SsmKeyStore, type SigningAlg } from 'tessera/keys';
+import { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti, type TokenSigner } from 'tessera/outbound';
+import { silentLogger } from 'tessera/log';
 import { bodyHash, normalizeHtu } from 'tessera/protocol';
+import manifest from '../manifest.json';
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const SSM_PORT = Number(process.env.TESSERA_SSM_PORT ?? 4583);
+const JWKS_URL = `http://127.0.0.1:${Number(process.env.TESSERA_HTTP_PORT ?? 4000)}/.well-known/jwks.json`;
 const INSTALLATION = process.env.TESSERA_DEMO_INSTALLATION ?? 'demo';
-const APP_ID = 'order-lookup';
+const APP_ID = manifest.app.id;
 const URL_TO_HIT = 'http://127.0.0.1:4100/orders/1001';
+const ALG = manifest.customer.auth.alg;
+/** ES256/EdDSA: tokens are signed with the app's key (published as its JWKS), not the installation's secret. */
+const APP_KEY_SIGNED = ALG === 'ES256' || ALG === 'EdDSA';
 
-function tokenFor(secret: string): string {
+const client = new SSMClient({
+  endpoint: `http://127.0.0.1:${SSM_PORT}`,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'offline', secretAccessKey: 'offline' },
+});
+
+function signed(sign: TokenSigner): string {
   const iat = Math.floor(Date.now() / 1000);
-  return createHs256Signer(secret)({
+  return sign({
     iss: APP_ID, sub: INSTALLATION, aud: new URL(URL_TO_HIT).origin, iat, nbf: iat, exp: iat + 30,
     jti: newJti(), htm: 'GET', htu: normalizeHtu(URL_TO_HIT), bh: bodyHash(undefined),
   });
+}
+
+function appKeySigner(alg: SigningAlg, privateKey: KeyObject, kid: string): TokenSigner {
+  return alg === 'ES256' ? createEs256Signer(privateKey, kid) : createEdDsaSigner(privateKey, kid);
 }
 
 async function call(token: string): Promise<void> {
@@ -24,16 +42,36 @@ async function call(token: string): Promise<void> {
   console.log(`${res.status} ${body.error?.code ?? 'accepted'}`);
 }
 
+/** A token the app really signed, made the way its functions make one (the app's key, or the installation's secret). */
+async function genuineSigner(values: Record<string, unknown>): Promise<TokenSigner> {
+  if (!APP_KEY_SIGNED) return createHs256Signer(String(values.shared_secret));
+  const provider = createSigningKeyProvider({ appId: APP_ID, store: new SsmKeyStore({ client }), logger: silentLogger });
+  const { kid, alg, privateKey } = await provider.current();
+  return appKeySigner(alg, privateKey, kid);
+}
+
+/**
+ * A signature by a key the attacker made. An attacker knows what the app publishes, so the token names the app's
+ * real `kid` and `alg` from its JWKS: the verifier then checks it against the app's real public key.
+ */
+async function forgedSigner(): Promise<TokenSigner> {
+  if (!APP_KEY_SIGNED) return createHs256Signer(randomBytes(32).toString('base64url'));
+  const { keys } = (await (await fetch(JWKS_URL)).json()) as { keys: { kid: string; alg: SigningAlg }[] };
+  const published = keys[0];
+  if (!published) throw new Error('the app publishes no key: run npm start first');
+  const { privateKey } = published.alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+  return appKeySigner(published.alg, privateKey, published.kid);
+}
+
 async function main(kind: string | undefined): Promise<void> {
-  if (kind === 'forge') return call(tokenFor(randomBytes(32).toString('base64url')));
-  if (kind !== 'replay') throw new Error('usage: attack.ts forge|replay');
-  // Replaying needs a token the app really signed: read the demo secret as the app's function would.
-  const store = new SsmIparamStore({
-    client: new SSMClient({ endpoint: `http://127.0.0.1:${SSM_PORT}`, region: 'us-east-1', credentials: { accessKeyId: 'offline', secretAccessKey: 'offline' } }),
-  });
-  const stored = await store.get(APP_ID, INSTALLATION);
+  if (kind !== 'forge' && kind !== 'replay') throw new Error('usage: attack.ts forge|replay');
+  const stored = await new SsmIparamStore({ client }).get(APP_ID, INSTALLATION);
   if (!stored) throw new Error('no demo installation: run npm start first');
-  const token = tokenFor(String(stored.document.values.shared_secret));
+  if (stored.document.values.auth_mode === 'shared-secret') {
+    throw new Error('the demo installation uses shared-secret mode: requests carry the secret itself, not a token, so there is nothing to forge or replay');
+  }
+  if (kind === 'forge') return call(signed(await forgedSigner()));
+  const token = signed(await genuineSigner(stored.document.values));
   await call(token);
   await call(token);
 }

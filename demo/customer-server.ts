@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
-import { tesseraExpress, type VerifierOptions } from 'tessera/verify';
+import { tesseraExpress, type AsymmetricAlgorithm, type VerifierOptions } from 'tessera/verify';
 import type { Logger } from 'tessera/log';
 
 export interface CustomerServerOptions {
@@ -10,8 +10,13 @@ export interface CustomerServerOptions {
   port?: number;
   /** The installation's auth mode. */
   mode: 'shared-secret' | 'jwt';
-  /** Current secret first, then the previous one during a rotation. */
-  secrets: string[];
+  /** The shared secret(s), current first, then the previous one during a rotation: shared-secret mode and HS256. */
+  secrets?: string[];
+  /**
+   * JWT mode with tokens signed by the app's key (manifest `customer.auth.alg` ES256/EdDSA): the app's published
+   * JWKS and the algorithms to pin. Takes the place of `secrets` in JWT mode.
+   */
+  jwks?: { url: string; algorithms: AsymmetricAlgorithm[] };
   /** The app id expected as `iss`. */
   appId: string;
   logger?: Logger;
@@ -31,18 +36,31 @@ const ORDERS: Record<string, { id: string; status: string; total: number; curren
   '1003': { id: '1003', status: 'delivered', total: 7.5, currency: 'USD' },
 };
 
+function verifierOptionsFor(options: CustomerServerOptions, publicOrigin: string): VerifierOptions {
+  const common = { publicOrigin, ...(options.logger ? { logger: options.logger } : {}) };
+  const secrets = () => {
+    if (!options.secrets?.length) throw new TypeError('startCustomerServer: secrets are required for this mode');
+    return options.secrets;
+  };
+  if (options.mode === 'shared-secret') return { ...common, mode: 'shared-secret', secrets: secrets() };
+  if (!options.jwks) return { ...common, mode: 'jwt', issuer: options.appId, secrets: secrets() };
+  // The demo's JWKS is served by the functions on loopback over plain HTTP; a real deployment's is HTTPS.
+  const { url, algorithms } = options.jwks;
+  return { ...common, mode: 'jwt', issuer: options.appId, algorithms, jwksUrl: url, allowLoopbackHttp: true };
+}
+
 /**
  * Starts the demo order server on loopback.
  * @example
  * const server = await startCustomerServer({ mode: 'jwt', secrets: [secret], appId: 'order-lookup' });
+ * const keyed = await startCustomerServer({ mode: 'jwt', appId: 'order-lookup',
+ *   jwks: { url: 'http://127.0.0.1:4000/.well-known/jwks.json', algorithms: ['ES256'] } });
  */
 export async function startCustomerServer(options: CustomerServerOptions): Promise<CustomerServer> {
   const port = options.port ?? 4100;
   const publicOrigin = `http://127.0.0.1:${port}`;
   const notes = new Map<string, { text: string; at: string }[]>();
-  const common = { secrets: options.secrets, publicOrigin, ...(options.logger ? { logger: options.logger } : {}) };
-  const verifierOptions: VerifierOptions =
-    options.mode === 'jwt' ? { ...common, mode: 'jwt', issuer: options.appId } : { ...common, mode: 'shared-secret' };
+  const verifierOptions = verifierOptionsFor(options, publicOrigin);
 
   const app = express();
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));

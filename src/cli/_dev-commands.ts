@@ -96,10 +96,12 @@ export const devCommands: Record<string, CommandSpec> = {
         stdio: ['ignore', 'inherit', 'inherit'],
       });
       const exited = new Promise<number>((done) => child.on('exit', (code) => done(code ?? 1)));
+      // Listening for Ctrl-C from the start: a signal while serverless offline boots must still stop it.
+      const signalled = untilSignal().then(() => -1);
       // The public port opens only once the functions answer, so whoever polls it can start calling.
-      const ready = await Promise.race([waitForPort(innerPort, 180_000).then(() => true), exited.then(() => false)]);
+      const ready = await Promise.race([waitForPort(innerPort, 180_000).then(() => true), exited.then(() => false), signalled.then(() => false)]);
       const proxy = ready ? await startOfflineProxy({ port: httpPort, targetPort: innerPort }) : undefined;
-      const first = await Promise.race([exited, untilSignal().then(() => -1)]);
+      const first = await Promise.race([exited, signalled]);
       if (first === -1) child.kill('SIGTERM');
       const code = first === -1 ? await exited.then(() => 0) : first;
       await proxy?.close();

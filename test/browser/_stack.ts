@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { startCustomerServer, type CustomerServer } from '../../demo/customer-server.js';
 import { createInstaller, SsmIparamStore } from '../../src/iparams/index.js';
+import { createKeyManager, SsmKeyStore } from '../../src/keys/index.js';
 import { silentLogger } from '../../src/log.js';
 import { startDevPlatform, type DevPlatform } from '../../src/offline/index.js';
 import { loadProject } from '../../src/schema/index.js';
@@ -95,7 +96,8 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
     await waitForPort(ssmPort, 60_000);
     const ssmUrl = `http://127.0.0.1:${ssmPort}`;
     const { manifest: loaded, iparams } = await loadProject(project);
-    const store = new SsmIparamStore({ client: new SSMClient({ endpoint: ssmUrl, region: 'us-east-1', credentials: OFFLINE_CREDENTIALS }) });
+    const client = new SSMClient({ endpoint: ssmUrl, region: 'us-east-1', credentials: OFFLINE_CREDENTIALS });
+    const store = new SsmIparamStore({ client });
     const secret = randomBytes(32).toString('base64url');
     await createInstaller({ manifest: loaded, schema: iparams, store, actor: 'browser-test', logger: silentLogger }).install(installationId, {
       server_url: `http://127.0.0.1:${customerPort}`,
@@ -103,7 +105,19 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
       auth_mode: 'jwt',
       support_email: 'support@example.com',
     });
-    customer = await startCustomerServer({ port: customerPort, mode: 'jwt', secrets: [secret], appId: 'order-lookup', logger: silentLogger });
+    // The manifest's outbound alg decides what the customer's verifier checks: the app's key (its JWKS, served by
+    // the functions) for ES256/EdDSA, the installation's secret for HS256.
+    const alg = loaded.customer.auth.alg ?? 'HS256';
+    if (alg === 'ES256' || alg === 'EdDSA') {
+      await createKeyManager({ appId: 'order-lookup', store: new SsmKeyStore({ client }), actor: 'browser-test', logger: silentLogger }).generate({ alg });
+    }
+    customer = await startCustomerServer({
+      port: customerPort,
+      mode: 'jwt',
+      appId: 'order-lookup',
+      logger: silentLogger,
+      ...(alg === 'HS256' ? { secrets: [secret] } : { jwks: { url: `${functionsUrl}/.well-known/jwks.json`, algorithms: [alg] } }),
+    });
     await waitForPort(httpPort, 180_000);
     return { platform, functionsUrl, output: () => output, secret, stop };
   } catch (err) {

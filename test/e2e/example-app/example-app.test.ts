@@ -1,6 +1,8 @@
 /**
  * End to end: `npm start`'s script really runs ssm-local, the demo customer server and `serverless offline`;
- * both functions are called over HTTP, the customer server accepts them, and nothing printed holds the secret.
+ * both functions are called over HTTP, the customer server accepts them (in jwt mode: ES256 with the app's key,
+ * checked against the JWKS the functions publish), demo/attack.ts is refused, and nothing printed holds the secret
+ * or the private key.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +11,9 @@ import { join, resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { randomBytes } from 'node:crypto';
 import { createInstaller, SsmIparamStore } from '../../../src/iparams/index.js';
+import { SsmKeyStore } from '../../../src/keys/index.js';
+import { createHs256Signer, newJti } from '../../../src/outbound/index.js';
+import { bodyHash, normalizeHtu } from '../../../src/protocol/index.js';
 import { loadProject } from '../../../src/schema/index.js';
 import { waitForPort } from '../../helpers/ports.js';
 
@@ -28,10 +33,31 @@ let child: ChildProcess;
 let output = '';
 let dataDir: string;
 let secret: string;
+/** The app's signing key as SSM holds it: its kid, and its private `d`, only to assert it is printed nowhere. */
+let appKey: { kid: string; d: string };
+/** Everything demo/attack.ts printed in this mode. */
+let attackOutput = '';
+
+/** `node --import tsx demo/attack.ts <kind>`, as the demo's hints say to run it. */
+function runAttack(kind: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, reject) => {
+    const attack = spawn(process.execPath, ['--import', 'tsx', 'demo/attack.ts', kind], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    attack.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    attack.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    attack.once('error', reject);
+    attack.once('close', (code) => {
+      attackOutput += stdout + stderr;
+      done({ code, stdout, stderr });
+    });
+  });
+}
 
 async function startDemo(authMode: string): Promise<void> {
   dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
   output = '';
+  attackOutput = '';
   child = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts'], {
     cwd: root,
     env: { ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_DEMO_AUTH_MODE: authMode, TESSERA_LOG_LEVEL: 'debug', TESSERA_IPARAMS_TTL_MS: '1000' },
@@ -46,6 +72,10 @@ async function startDemo(authMode: string): Promise<void> {
   const stored = await store.get('order-lookup', 'demo');
   secret = String(stored?.document.values.shared_secret);
   expect(secret.length).toBeGreaterThanOrEqual(43);
+  const keys = await new SsmKeyStore({ client: new SSMClient({ endpoint: `http://127.0.0.1:${SSM_PORT}` }) }).get('order-lookup');
+  const [key] = keys?.document.keys ?? [];
+  appKey = { kid: String(key?.kid), d: String(key?.privateJwk.d) };
+  expect(appKey.d.length).toBeGreaterThanOrEqual(43);
   token = ((await (await fetch(`${PLATFORM}/session`, { method: 'POST' })).json()) as { token: string }).token;
   SESSION = { authorization: `Bearer ${token}` };
 }
@@ -177,10 +207,80 @@ describe.each(['jwt', 'shared-secret'])('example app under serverless offline (a
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_VERIFY_MISSING');
   });
 
-  it('prints neither the secret nor a session token, and the try-this text names a working curl', () => {
+  it('serves the app\'s JWKS at /.well-known/jwks.json: the key the demo generated, public members only, cacheable for a minute', async () => {
+    // Act: no session, no Origin, as a customer server's verifier fetches it
+    const res = await fetch(`${fn}/.well-known/jwks.json`);
+    const text = await res.text();
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const maxAge = /(?:^|,)\s*max-age=(\d+)/.exec(String(res.headers.get('cache-control')))?.[1];
+    expect(Number(maxAge)).toBeGreaterThan(0);
+    expect(Number(maxAge)).toBeLessThanOrEqual(60);
+    const jwks = JSON.parse(text) as { keys: Record<string, unknown>[] };
+    expect(Object.keys(jwks)).toEqual(['keys']);
+    expect(jwks.keys).toEqual([{ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid: appKey.kid, alg: 'ES256', use: 'sig' }]);
+    expect(jwks.keys[0]).not.toHaveProperty('d');
+    expect(text).not.toContain(appKey.d);
+    // The demo names the kid it generated (never the key), so an operator can match it against the JWKS.
+    expect(output).toContain(`kid ${appKey.kid}`);
+  });
+
+  if (authMode === 'jwt') {
+    it('the customer server checks ES256 tokens against the JWKS: a token keyed by the installation secret is refused', async () => {
+      // Prepare: an HS256 token the installation's secret really signed, bound to this request
+      const url = `http://127.0.0.1:${CUSTOMER_PORT}/orders/1001`;
+      const iat = Math.floor(Date.now() / 1000);
+      const hs256 = createHs256Signer(secret)({
+        iss: 'order-lookup', sub: 'demo', aud: new URL(url).origin, iat, nbf: iat, exp: iat + 30,
+        jti: newJti(), htm: 'GET', htu: normalizeHtu(url), bh: bodyHash(undefined),
+      });
+      // Act
+      const res = await fetch(url, { headers: { authorization: `Bearer ${hs256}` } });
+      const body = await res.text();
+      // Assess: the verifier is pinned to ES256, so getOrder's 200 above came from an app-key-signed token
+      expect(res.status).toBe(401);
+      expect((JSON.parse(body) as { error: { code: string } }).error.code).toBe('ERR_VERIFY_ALGORITHM');
+      expect(body).not.toContain(hs256);
+      expect(body).not.toContain(secret);
+      expect(output).toContain(`signed with the app's ES256 key, kid ${appKey.kid}.`);
+      expect(output).toContain(`curl -s ${fn}/.well-known/jwks.json`);
+    });
+
+    it('demo/attack.ts: forge (a fresh key under the app\'s kid) is refused; replay passes once, then is refused', async () => {
+      // Act
+      const forge = await runAttack('forge');
+      const replay = await runAttack('replay');
+      // Assess
+      expect(forge).toMatchObject({ code: 0, stdout: '401 ERR_VERIFY_SIGNATURE\n' });
+      expect(replay).toMatchObject({ code: 0, stdout: '200 accepted\n401 ERR_VERIFY_REPLAYED\n' });
+      expect(output).toContain('node --import tsx demo/attack.ts forge');
+      expect(output).toContain('node --import tsx demo/attack.ts replay');
+    });
+  } else {
+    it('shared-secret mode: the hints suggest no token attack, and a wrong secret is refused as they say', async () => {
+      // Act
+      const wrong = await fetch(`http://127.0.0.1:${CUSTOMER_PORT}/orders/1001`, { headers: { 'x-tessera-secret': 'not-the-secret' } });
+      const forge = await runAttack('forge');
+      // Assess
+      expect(output).not.toContain('attack.ts');
+      expect(output).toContain(`curl -s -H 'X-Tessera-Secret: not-the-secret' http://127.0.0.1:${CUSTOMER_PORT}/orders/1001`);
+      expect(wrong.status).toBe(401);
+      expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('ERR_VERIFY_SECRET');
+      expect(forge.code).toBe(1);
+      expect(forge.stderr).toContain('shared-secret mode');
+    });
+  }
+
+  it('prints neither the secret, a session token nor a private key member, and the try-this text names a working curl', () => {
     expect(output).toContain(`curl -s -H "Authorization: Bearer $TOKEN" '${fn}/getOrder?id=1001'`);
     expect(output).toContain(`TOKEN=$(curl -s -X POST ${PLATFORM}/session`);
-    expect(output).not.toContain(secret);
-    expect(output).not.toContain(token);
+    for (const printed of [output, attackOutput]) {
+      expect(printed).not.toContain(secret);
+      expect(printed).not.toContain(token);
+      expect(printed).not.toContain(appKey.d);
+      expect(printed).not.toMatch(/"d"\s*:/);
+      expect(printed).not.toContain('PRIVATE KEY');
+    }
   });
 });

@@ -1,6 +1,6 @@
 /** The built package as a customer's server loads it: `tessera/verify` in CommonJS and ESM, with no SDK or axios. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -41,6 +41,16 @@ describe('the built package', () => {
     const result = JSON.parse(out.stdout) as { installationId: string; loaded: string[] };
     expect(result.installationId).toBe('i');
     expect(result.loaded).toEqual([]);
+  });
+
+  it('builds a CommonJS and an ESM file for every subpath package.json exports (tessera/keys among them)', () => {
+    const pkg = join(app, 'node_modules', 'tessera');
+    const exportsMap = (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports;
+    const files = Object.values(exportsMap).flatMap((entry) =>
+      typeof entry === 'object' && entry !== null ? [(entry as Record<string, string>).import, (entry as Record<string, string>).require] : [],
+    );
+    expect(Object.keys(exportsMap)).toContain('./keys');
+    expect(files.filter((f) => f === undefined || !existsSync(join(pkg, f)))).toEqual([]);
   });
 
   it('loads tessera/verify as ESM', () => {

@@ -39,7 +39,7 @@ describe('serverless package', () => {
 
   it('succeeds offline and writes one artifact per function', () => {
     expect(run.status).toBe(0);
-    expect(readdirSync(out).filter((f) => f.endsWith('.zip')).sort()).toEqual(['addNote.zip', 'csrf.zip', 'getOrder.zip']);
+    expect(readdirSync(out).filter((f) => f.endsWith('.zip')).sort()).toEqual(['addNote.zip', 'csrf.zip', 'getOrder.zip', 'jwks.zip']);
   });
 
   it('grants SSM reads only below /tessera/{appId}/ and KMS decrypt only via SSM for those parameters', () => {
@@ -52,9 +52,17 @@ describe('serverless package', () => {
     expect(statements).toContain('kms:EncryptionContext:PARAMETER_ARN');
   });
 
-  it('routes both functions and their preflights through the HTTP API without API Gateway CORS', () => {
+  it('routes both functions and their preflights, and the JWKS (GET only), through the HTTP API without API Gateway CORS', () => {
     const routes = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(['GET /csrf', 'GET /getOrder', 'OPTIONS /addNote', 'OPTIONS /csrf', 'OPTIONS /getOrder', 'POST /addNote']);
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
+      'GET /.well-known/jwks.json',
+      'GET /csrf',
+      'GET /getOrder',
+      'OPTIONS /addNote',
+      'OPTIONS /csrf',
+      'OPTIONS /getOrder',
+      'POST /addNote',
+    ]);
     const api = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api')!;
     expect(api.Properties.CorsConfiguration).toBeUndefined();
   });
