@@ -25,10 +25,20 @@ async function converse(args: string, answers: [prompt: string, answer: string][
   child.stderr.on('data', (c: Buffer) => (screen += c.toString()));
   const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? 1)));
   let seen = 0;
-  for (const [prompt, answer] of answers) {
-    while (screen.indexOf(prompt, seen) < 0) await new Promise((r) => setTimeout(r, 20));
-    seen = screen.indexOf(prompt, seen) + prompt.length;
-    child.stdin.write(`${answer}\r`);
+  try {
+    for (const [prompt, answer] of answers) {
+      const deadline = Date.now() + 20_000;
+      while (screen.indexOf(prompt, seen) < 0) {
+        // A prompt that never comes fails the test by name, and the child never outlives it.
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`prompt never shown: "${prompt}"\n${screen}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      seen = screen.indexOf(prompt, seen) + prompt.length;
+      child.stdin.write(`${answer}\r`);
+    }
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
   }
   return { code: await exited, screen };
 }
@@ -42,6 +52,7 @@ async function converse(args: string, answers: [prompt: string, answer: string][
       ['How requests prove themselves [jwt/shared-secret] (default jwt): ', ''],
       ['Support contact (optional): ', 'ops@example.com'],
       ['Order number prefix (optional) (default ORD-): ', ''],
+      ['Password for server-to-server calls (optional) (hidden): ', ''],
     ]);
     // Assess
     expect(screen).toContain('installed tty1 (version 1)');
