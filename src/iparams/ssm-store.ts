@@ -55,6 +55,23 @@ export function toStoreError(err: unknown): StoreError {
  * const store = new SsmIparamStore({ client: new SSMClient({}) });
  * const stored = await store.get('order-lookup', 'acme');
  */
+/**
+ * One SecureString, decrypted: undefined when it does not exist, a `StoreError` when SSM fails.
+ * @example
+ * const p = await readSecureParameter(client, '/tessera/order-lookup/keys/signing');
+ */
+export async function readSecureParameter(client: SSMClient, name: string): Promise<{ value: string; version: number } | undefined> {
+  let out;
+  try {
+    out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  } catch (err) {
+    if (err instanceof ParameterNotFound) return undefined;
+    throw toStoreError(err);
+  }
+  const p = out.Parameter;
+  return p?.Value === undefined ? undefined : { value: p.Value, version: p.Version ?? 0 };
+}
+
 export class SsmIparamStore implements IparamStore {
   readonly client: SSMClient;
   readonly kmsKeyId: string;
@@ -74,17 +91,10 @@ export class SsmIparamStore implements IparamStore {
 
   async get(appId: string, installationId: string): Promise<StoredDocument | undefined> {
     const name = installationDocumentName(appId, installationId);
-    let out;
+    const p = await readSecureParameter(this.client, name);
+    if (p === undefined) return undefined;
     try {
-      out = await this.client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    } catch (err) {
-      if (err instanceof ParameterNotFound) return undefined;
-      throw toStoreError(err);
-    }
-    const p = out.Parameter;
-    if (p?.Value === undefined) return undefined;
-    try {
-      return { document: parseDocument(p.Value), version: p.Version ?? 0 };
+      return { document: parseDocument(p.value), version: p.version };
     } catch {
       throw new StoreError('ERR_STORE_UNAVAILABLE', { cause: { name: 'MalformedDocument', parameter: name } });
     }

@@ -1,7 +1,7 @@
 /** Where the app's key-set document lives: a small store interface and its SSM implementation. */
-import { GetParameterCommand, ParameterAlreadyExists, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ParameterAlreadyExists, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { TesseraError } from '../errors.js';
-import { keysPrefix, toStoreError } from '../iparams/index.js';
+import { keysPrefix, readSecureParameter, toStoreError } from '../iparams/index.js';
 import { DOCUMENT_MAX_BYTES, parseKeySetDocument, type KeySetDocument } from './_document.js';
 
 /**
@@ -79,16 +79,8 @@ export class SsmKeyStore implements KeyStore {
 
   async get(appId: string): Promise<StoredKeySet | undefined> {
     const name = signingKeysParameterName(appId);
-    let out;
-    try {
-      out = await this.client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    } catch (err) {
-      if (err instanceof ParameterNotFound) return undefined;
-      throw toStoreError(err);
-    }
-    const p = out.Parameter;
-    if (p?.Value === undefined) return undefined;
-    return { document: parseKeySetDocument(p.Value, name), version: p.Version ?? 0 };
+    const p = await readSecureParameter(this.client, name);
+    return p === undefined ? undefined : { document: parseKeySetDocument(p.value, name), version: p.version };
   }
 
   async put(appId: string, document: KeySetDocument, options: KeyStorePutOptions): Promise<{ version: number }> {
