@@ -1,6 +1,7 @@
 /** Type tests of the public API: compiled by `tsc --noEmit` (npm test), never run. Each @ts-expect-error must fail. */
 import { createApp, CustomerHttpError, type FunctionContext } from 'tessera/runtime';
-import { createVerifier, type VerifierOptions } from 'tessera/verify';
+import { createVerifier, RedisReplayStore, type VerifierOptions } from 'tessera/verify';
+import { createJwksHandler, createKeyManager, SsmKeyStore } from 'tessera/keys';
 import { TesseraError, type TesseraErrorCode, type AnyTesseraError } from 'tessera/errors';
 import { createCustomerClient } from 'tessera/outbound';
 import type { Iparams } from '../../functions/iparams.generated.js';
@@ -35,7 +36,7 @@ createCustomerClient({
   allowedHosts: ['a.example.com'],
   appId: 'app',
   installationId: 'i',
-  // @ts-expect-error: only HS256 exists for the shared secret
+  // @ts-expect-error: RS256 is not an outbound algorithm (HS256 with the secret, ES256/EdDSA with the app key)
   auth: { mode: 'jwt', alg: 'RS256', secret: 's' },
 });
 
@@ -54,4 +55,31 @@ export function exhaustive(err: AnyTesseraError): number {
 
 // @ts-expect-error: codes are a closed union
 export const bad: TesseraErrorCode = 'ERR_NOT_A_CODE';
-export { mixed, noIssuer };
+export { mixed, noIssuer, confused, wrongAlg };
+
+// Issue 3 and 4 surfaces: credentials, app keys, verifier modes, replay stores.
+export const csrf = app.defineCsrfFunction();
+app.defineFunction('addNote', (ctx) => {
+  const how: 'session' | 'basic' | 'offline-header' = ctx.credential;
+  // @ts-expect-error: the credential is one of three, not any string
+  const other: 'cookie' = ctx.credential;
+  return { body: { how, other } };
+});
+
+const keyed: VerifierOptions = { mode: 'jwt', algorithms: ['ES256'], jwksUrl: 'https://app.example.com/.well-known/jwks.json', publicOrigin: 'https://a.example.com', issuer: 'app' };
+// @ts-expect-error: public keys and shared secrets never share a verifier
+const confused: VerifierOptions = { mode: 'jwt', algorithms: ['ES256'], jwksUrl: 'https://app.example.com/jwks.json', secrets: ['s'], publicOrigin: 'https://a.example.com', issuer: 'app' };
+// @ts-expect-error: HS256 is not a public-key algorithm
+const wrongAlg: VerifierOptions = { mode: 'jwt', algorithms: ['HS256'], jwksUrl: 'https://app.example.com/jwks.json', publicOrigin: 'https://a.example.com', issuer: 'app' };
+const windowed: VerifierOptions = { mode: 'shared-secret', secrets: ['new', { secret: 'old', notAfter: '2026-12-01T00:00:00Z' }], publicOrigin: 'https://a.example.com' };
+createVerifier(keyed);
+createVerifier(windowed);
+new RedisReplayStore({ client: { set: async () => 'OK' as const } });
+// @ts-expect-error: the store needs a client with SET … EXAT … NX
+new RedisReplayStore({});
+
+const keys = createKeyManager({ appId: 'order-lookup', store: new SsmKeyStore() });
+void keys.rotate({ alg: 'EdDSA', delaySec: 600 });
+// @ts-expect-error: RS256 app keys do not exist
+void keys.generate({ alg: 'RS256' });
+export const jwks = createJwksHandler({ appId: 'order-lookup' });
