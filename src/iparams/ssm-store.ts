@@ -3,6 +3,7 @@ import {
   DeleteParametersCommand,
   GetParameterCommand,
   GetParametersByPathCommand,
+  ParameterAlreadyExists,
   ParameterNotFound,
   PutParameterCommand,
   SSMClient,
@@ -72,6 +73,35 @@ export async function readSecureParameter(client: SSMClient, name: string): Prom
   return p?.Value === undefined ? undefined : { value: p.Value, version: p.Version ?? 0 };
 }
 
+/**
+ * Writes one SecureString whole: the new version, or a `StoreError` (SDK errors the caller must tell apart, such as
+ * `ParameterAlreadyExists` when `overwrite` is false, are rethrown as they are).
+ * @example
+ * await writeSecureParameter(client, { name, value, kmsKeyId, tier: 'Standard', overwrite: false, description });
+ */
+export async function writeSecureParameter(
+  client: SSMClient,
+  p: { name: string; value: string; kmsKeyId: string; tier: Tier; overwrite: boolean; description: string },
+): Promise<{ version: number }> {
+  try {
+    const out = await client.send(
+      new PutParameterCommand({
+        Name: p.name,
+        Value: p.value,
+        Type: 'SecureString',
+        KeyId: p.kmsKeyId,
+        Tier: p.tier,
+        Overwrite: p.overwrite,
+        Description: p.description,
+      }),
+    );
+    return { version: out.Version ?? 0 };
+  } catch (err) {
+    if (err instanceof ParameterAlreadyExists) throw err;
+    throw toStoreError(err);
+  }
+}
+
 export class SsmIparamStore implements IparamStore {
   readonly client: SSMClient;
   readonly kmsKeyId: string;
@@ -116,22 +146,14 @@ export class SsmIparamStore implements IparamStore {
         },
       ]);
     }
-    try {
-      const out = await this.client.send(
-        new PutParameterCommand({
-          Name: name,
-          Value: value,
-          Type: 'SecureString',
-          KeyId: this.kmsKeyId,
-          Tier: this.tier,
-          Overwrite: true,
-          Description: `Tessera installation parameters (${appId})`,
-        }),
-      );
-      return { version: out.Version ?? 0 };
-    } catch (err) {
-      throw toStoreError(err);
-    }
+    return writeSecureParameter(this.client, {
+      name,
+      value,
+      kmsKeyId: this.kmsKeyId,
+      tier: this.tier,
+      overwrite: true,
+      description: `Tessera installation parameters (${appId})`,
+    });
   }
 
   async delete(appId: string, installationId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 /** Where the app's key-set document lives: a small store interface and its SSM implementation. */
-import { ParameterAlreadyExists, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ParameterAlreadyExists, SSMClient } from '@aws-sdk/client-ssm';
 import { TesseraError } from '../errors.js';
-import { keysPrefix, readSecureParameter, toStoreError } from '../iparams/index.js';
+import { keysPrefix, readSecureParameter, writeSecureParameter } from '../iparams/index.js';
 import { DOCUMENT_MAX_BYTES, parseKeySetDocument, type KeySetDocument } from './_document.js';
 
 /**
@@ -87,23 +87,19 @@ export class SsmKeyStore implements KeyStore {
     const name = signingKeysParameterName(appId);
     const value = serializeKeySet(document);
     try {
-      const out = await this.client.send(
-        new PutParameterCommand({
-          Name: name,
-          Value: value,
-          Type: 'SecureString',
-          KeyId: this.kmsKeyId,
-          Tier: 'Standard',
-          Overwrite: !options.createOnly,
-          Description: `Tessera app signing keys (${appId})`,
-        }),
-      );
-      return { version: out.Version ?? 0 };
+      return await writeSecureParameter(this.client, {
+        name,
+        value,
+        kmsKeyId: this.kmsKeyId,
+        tier: 'Standard',
+        overwrite: !options.createOnly,
+        description: `Tessera app signing keys (${appId})`,
+      });
     } catch (err) {
       if (err instanceof ParameterAlreadyExists) {
         throw new TesseraError('ERR_KEYS_CONFLICT', { message: 'the app already has signing keys: rotate them instead' });
       }
-      throw toStoreError(err);
+      throw err;
     }
   }
 }
