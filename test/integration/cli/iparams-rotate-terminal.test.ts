@@ -1,16 +1,16 @@
 /** `tessera iparams rotate` in a real pseudo-terminal: the new value at a masked prompt, and `--generate` printing
  *  the secret once to the terminal without being asked to. */
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cli } from '../../helpers/cli.js';
 import { startLocalSsm, type LocalSsm } from '../../helpers/ssm.js';
+import { hasScript, inTerminal } from '../../helpers/terminal.js';
 
 const root = resolve(__dirname, '../../..');
 const SECRET = 'tty-Rot_Old_0123456789abcdefghijklmnopqrstuvwxyz';
 const SECRET_2 = 'tty-Rot_New_ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210';
-const hasScript = spawnSync('script', ['--version']).status === 0;
+const ACTOR = { TESSERA_ACTOR: 'tty-test' };
 let ssm: LocalSsm;
 
 beforeAll(async () => {
@@ -25,28 +25,10 @@ afterAll(async () => {
   await ssm.stop();
 });
 
-/** Runs the CLI in a terminal, answering each prompt once it has appeared, as a person would. */
-async function inTerminal(args: string, answers: [prompt: string, answer: string][] = []): Promise<{ screen: string; code: number }> {
-  const child = spawn('script', ['-qfec', `node --import tsx test/fixtures/tessera-src.ts ${args}`, '/dev/null'], {
-    cwd: root,
-    env: { ...process.env, TESSERA_ACTOR: 'tty-test' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let screen = '';
-  child.stdout.on('data', (c: Buffer) => (screen += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (screen += c.toString()));
-  const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? 1)));
-  for (const [prompt, answer] of answers) {
-    while (!screen.includes(prompt)) await new Promise((r) => setTimeout(r, 20));
-    child.stdin.write(`${answer}\r`);
-  }
-  return { code: await exited, screen };
-}
-
 (hasScript ? describe : describe.skip)('tessera iparams rotate in a terminal', () => {
   it('asks for the new value at a masked prompt and never echoes it', async () => {
     // Act
-    const { code, screen } = await inTerminal('iparams rotate tty1 shared_secret', [['New Shared secret (shared_secret) (hidden): ', SECRET_2]]);
+    const { code, screen } = await inTerminal('iparams rotate tty1 shared_secret', [['New Shared secret (shared_secret) (hidden): ', SECRET_2]], ACTOR);
     // Assess
     expect(screen).toContain('rotated shared_secret of tty1 (version 2)');
     expect(code).toBe(0);
@@ -57,7 +39,7 @@ async function inTerminal(args: string, answers: [prompt: string, answer: string
 
   it('shows a generated secret once on the terminal, with no --print-secret needed', async () => {
     // Act
-    const { code, screen } = await inTerminal('iparams rotate tty2 shared_secret --generate');
+    const { code, screen } = await inTerminal('iparams rotate tty2 shared_secret --generate', [], ACTOR);
     // Assess
     expect(code).toBe(0);
     const shown = screen.match(/^[A-Za-z0-9_-]{43}\r?$/gm) ?? [];
