@@ -1,6 +1,7 @@
 /** Two verifier processes sharing a real redis-server through RedisReplayStore: a token is used once across the fleet. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
@@ -64,6 +65,9 @@ let second: Proc;
 let redisPort: number;
 
 beforeAll(async () => {
+  if (!existsSync(REDIS_SERVER)) {
+    throw new Error(`${REDIS_SERVER} is missing: install Debian's redis-server (.ci/run does) to run this test`);
+  }
   redisPort = await freePort();
   redis = await start(REDIS_SERVER, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, redisPort);
   const [port1, port2] = [await freePort(), await freePort()];
