@@ -81,7 +81,7 @@ function fromText(field: IparamField, text: string): IparamValue | undefined {
   }
 }
 
-async function promptField(io: PromptIo, name: string, field: IparamField): Promise<IparamValue | undefined> {
+async function promptField(io: PromptIo, field: IparamField): Promise<IparamValue | undefined> {
   const hint = field.options ? ` [${field.options.join('/')}]` : '';
   const def = field.default_value !== undefined && !field.secure ? ` (default ${String(field.default_value)})` : '';
   const label = `${field.display_name}${field.required ? '' : ' (optional)'}${hint}${def}${field.secure ? ' (hidden)' : ''}: `;
@@ -92,7 +92,7 @@ async function promptAll(io: CliIo, schema: IparamsSchema): Promise<Record<strin
   const values: Record<string, IparamValue> = {};
   const pio = { input: io.stdin, output: io.stdout };
   for (const [name, field] of Object.entries(schema)) {
-    const v = await promptField(pio, name, field);
+    const v = await promptField(pio, field);
     if (v !== undefined) values[name] = v;
   }
   return values;
@@ -155,7 +155,7 @@ export const iparamsCommands: Record<string, CommandSpec> = {
       const field = schema[name];
       if (!field) throw new CliError('ERR_CLI_USAGE', { message: `"${name}" is not a parameter in iparams.json` });
       const value = io.stdin.isTTY
-        ? await promptField({ input: io.stdin, output: io.stdout }, name, field)
+        ? await promptField({ input: io.stdin, output: io.stdout }, field)
         : fromText(field, (await readAll(io.stdin)).replace(/\r?\n$/, ''));
       const out = await installer.set(id, name, value);
       io.stdout.write(`updated ${name} of ${id} (version ${out.version})\n`);

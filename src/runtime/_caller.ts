@@ -46,7 +46,7 @@ export function createInstallationBasicGuard(manifest: Manifest, reader: Iparams
     if (until !== undefined && until > Date.now()) return {};
     let iparams: Readonly<Record<string, unknown>>;
     try {
-      iparams = reader.peek(user) ?? (await reader.read(user));
+      iparams = await reader.read(user);
     } catch (err) {
       if (!(err instanceof TesseraError) || err.code !== 'ERR_INSTALLATION_NOT_FOUND') throw err;
       unknownUntil.delete(user);

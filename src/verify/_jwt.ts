@@ -10,7 +10,7 @@ import type { ReplayStore } from './replay-store.js';
 
 const REQUIRED_CLAIMS: readonly string[] = ['exp', 'iat', 'nbf', 'jti', 'iss', 'sub', 'aud', 'htm', 'htu', 'bh'];
 /** RFC 6750 §2.1: `Bearer` (any case, DESIGN.md "token transport") then one b64token. */
-const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+export const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 /** The signer's jti is 128 random bits in base64url (22 characters); shorter ids would make replay keys guessable. */
 const JTI = /^[A-Za-z0-9_-]{22,256}$/;
 

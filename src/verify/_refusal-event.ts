@@ -1,15 +1,18 @@
 /** The audit fields of a refusal: when, and who the refused token claims to be (never its value). */
 import { headerValue } from './_headers.js';
+import { decodeObject } from './_jws.js';
+import { BEARER } from './_jwt.js';
 import type { VerifyInput } from './create-verifier.js';
 
-const BEARER = /^bearer +([A-Za-z0-9_-]{1,4096})\.([A-Za-z0-9_-]{1,8192})\.[A-Za-z0-9_-]*$/i;
 const INSTALLATION_ID = /^[a-z0-9_.-]{1,64}$/;
 const KID = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** Larger headers were refused unread; their claims are not worth decoding for a log line either. */
+const MAX_AUTHORIZATION_CHARS = 8 * 1024 + 16;
 
-function decodePart(part: string): Record<string, unknown> | undefined {
+/** The decoded segment, or undefined: a refusal's token may be anything, and reading it must never throw. */
+function claimsOf(segment: string | undefined, part: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+    return segment === undefined ? undefined : decodeObject(segment, part);
   } catch {
     return undefined;
   }
@@ -22,10 +25,11 @@ function decodePart(part: string): Record<string, unknown> | undefined {
 export function refusalAuditFields(input: VerifyInput | undefined, nowMs: number): Record<string, string> {
   const fields: Record<string, string> = { result: 'refused', at: new Date(nowMs).toISOString() };
   const authorization = input ? headerValue(input.headers, 'authorization') : undefined;
-  const match = typeof authorization === 'string' ? BEARER.exec(authorization.trim()) : null;
-  if (!match) return fields;
-  const kid = decodePart(match[1] as string)?.kid;
-  const sub = decodePart(match[2] as string)?.sub;
+  if (typeof authorization !== 'string' || authorization.length > MAX_AUTHORIZATION_CHARS) return fields;
+  const token = BEARER.exec(authorization)?.[1];
+  const [header, payload] = token === undefined ? [] : token.split('.');
+  const kid = claimsOf(header, 'header')?.kid;
+  const sub = claimsOf(payload, 'payload')?.sub;
   if (typeof sub === 'string' && INSTALLATION_ID.test(sub)) fields.claimedInstallation = sub;
   if (typeof kid === 'string' && KID.test(kid)) fields.kid = kid;
   return fields;

@@ -153,6 +153,19 @@ describe('CSRF double-submit through defineFunction', () => {
     expect(res.headers?.['set-cookie']).toBeUndefined();
   });
 
+  it.each([
+    ['a page on a disallowed origin', 'GET', { origin: 'https://evil.example.net' }, 403, 'ERR_ORIGIN_NOT_ALLOWED', undefined],
+    ['a method other than GET', 'POST', {}, 405, 'ERR_METHOD_NOT_ALLOWED', ORIGIN],
+  ])('refuses the CSRF route to %s: no token, no cookie', async (_name, method, headers, status, code, allowOrigin) => {
+    const { csrf, lines } = setup();
+    const res = await csrf(event(method, '/csrf', { authorization: bearer('user-1'), ...headers }));
+    expect(res.statusCode).toBe(status);
+    expect(codeOf(res)).toBe(code);
+    expect(res.headers?.['set-cookie']).toBeUndefined();
+    expect(res.headers?.['access-control-allow-origin']).toBe(allowOrigin);
+    expectNoSecretIn(JSON.stringify(res) + lines.join('\n'));
+  });
+
   it('answers the CSRF route preflight from the policy', async () => {
     const { csrf } = setup();
     const res = await csrf(event('OPTIONS', '/csrf', { 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' }));
