@@ -1,7 +1,7 @@
 /** One customer client per installation: built from its iparams, signed with its secret or the app's key. */
 import type { AxiosInstance } from 'axios';
 import { renderTemplate, type IparamsReader } from '../iparams/index.js';
-import type { SigningKey, SigningKeyProvider } from '../keys/index.js';
+import { createSigningKeyProvider, type SigningKey, type SigningKeyProvider } from '../keys/index.js';
 import type { Logger } from '../log.js';
 import { createCustomerClient, type CustomerAuthConfig, type CustomerClient, type CustomerClientOptions } from '../outbound/index.js';
 import type { IparamValues, Manifest } from '../schema/index.js';
@@ -11,7 +11,7 @@ const MAX_CLIENTS = 1_000;
 export interface CustomerClientsOptions {
   manifest: Manifest;
   reader: IparamsReader;
-  /** The app's signing keys; needed when the manifest's `customer.auth.alg` is ES256 or EdDSA. */
+  /** The app's signing keys when `customer.auth.alg` is ES256 or EdDSA. Default: read from SSM, cached. */
   signingKeys: SigningKeyProvider | undefined;
   http: AxiosInstance | undefined;
   logger: Logger;
@@ -46,6 +46,7 @@ export function createCustomerClients(o: CustomerClientsOptions): CustomerClient
   const conn = o.manifest.customer;
   const lifetime = conn.auth.tokenLifetimeSec ? { tokenLifetimeSec: conn.auth.tokenLifetimeSec } : {};
   const appKeySigned = conn.auth.alg === 'ES256' || conn.auth.alg === 'EdDSA';
+  const signingKeys = appKeySigned ? (o.signingKeys ?? createSigningKeyProvider({ appId, logger: o.logger })) : undefined;
   const clients = new Map<string, { iparams: IparamValues; client: CustomerClient }>();
 
   const secretAuth = (mode: string, secret: string): CustomerAuthConfig =>
@@ -65,9 +66,8 @@ export function createCustomerClients(o: CustomerClientsOptions): CustomerClient
       ...(o.http ? { http: o.http } : {}),
       logger: o.logger,
     };
-    if (mode === 'jwt' && appKeySigned) {
-      if (!o.signingKeys) throw new TypeError('createApp: customer.auth.alg ES256/EdDSA needs the app signing keys');
-      return appKeyClient(o.signingKeys, (key) =>
+    if (mode === 'jwt' && signingKeys) {
+      return appKeyClient(signingKeys, (key) =>
         createCustomerClient({ ...common, auth: { mode: 'jwt', alg: key.alg, privateKey: key.privateKey, kid: key.kid, ...lifetime } }),
       );
     }

@@ -22,7 +22,7 @@ import {
   type SessionVerifierOptions,
 } from '../inbound/index.js';
 import { CSRF_ROUTE_NAME, type InboundCredential, type IparamValues, type Manifest, type ManifestFunction } from '../schema/index.js';
-import { createSigningKeyProvider, type SigningKeyProvider } from '../keys/index.js';
+import type { SigningKeyProvider } from '../keys/index.js';
 import { createCustomerClients } from './_customer-clients.js';
 import { authenticateCaller, createInstallationBasicGuard, csrfBindingOf, type CallerCredential, type CallerGuards, type IdentifyInstallation } from './_caller.js';
 
@@ -245,10 +245,7 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
   const customerFor = createCustomerClients({
     manifest,
     reader,
-    signingKeys:
-      manifest.customer.auth.alg === 'ES256' || manifest.customer.auth.alg === 'EdDSA'
-        ? (options.signingKeys ?? createSigningKeyProvider({ appId, logger }))
-        : undefined,
+    signingKeys: options.signingKeys,
     http: options.http,
     logger,
   });
