@@ -1,5 +1,6 @@
 /** One customer client per installation: built from its iparams, signed with its secret or the app's key. */
 import type { AxiosInstance } from 'axios';
+import { TesseraError } from '../errors.js';
 import { renderTemplate, type IparamsReader } from '../iparams/index.js';
 import { createSigningKeyProvider, type SigningKey, type SigningKeyProvider } from '../keys/index.js';
 import type { Logger } from '../log.js';
@@ -27,7 +28,16 @@ export type CustomerClients = (installationId: string, iparams: IparamValues) =>
 function appKeyClient(keys: SigningKeyProvider, build: (key: SigningKey) => CustomerClient): CustomerClient {
   let built: { key: SigningKey; client: CustomerClient } | undefined;
   const current = async (): Promise<CustomerClient> => {
-    const key = keys.peek() ?? (await keys.current());
+    let key: SigningKey;
+    try {
+      key = keys.peek() ?? (await keys.current());
+    } catch (err) {
+      // No key or a broken key set is the app's misconfiguration: a 500 to the caller, not the CLI's 404.
+      if (err instanceof TesseraError && (err.code === 'ERR_KEYS_NOT_FOUND' || err.code === 'ERR_KEYS_INVALID')) {
+        throw new TesseraError('ERR_CONFIG_INVALID', { cause: err.code });
+      }
+      throw err;
+    }
     if (built?.key !== key) built = { key, client: build(key) };
     return built.client;
   };
