@@ -57,7 +57,7 @@ export async function benchVerifierPerRequest({ ops = 4_000, rounds = 7 } = {}):
   const jwk = (key: KeyObject, kid: string) => ({ ...(key.export({ format: 'jwk' }) as PublicJwk), kid });
   // Every token is fresh to this store: the comparison is of verification, not of replay bookkeeping.
   const replayStore = { remember: async () => true, rememberSync: () => true };
-  const common = { mode: 'jwt', issuer: 'order-lookup', publicOrigin: ORIGIN, logger: silentLogger, replayStore } as const;
+  const common = { mode: 'jwt', issuer: 'order-lookup', installationId: 'acme', publicOrigin: ORIGIN, logger: silentLogger, replayStore } as const;
   const verifiers = {
     hs256: createVerifier({ ...common, secrets: [secret] }),
     es256: createVerifier({ ...common, algorithms: ['ES256'], keys: [jwk(es.publicKey, 'es-1')] }),

@@ -19,6 +19,8 @@ export interface CustomerServerOptions {
   jwks?: { url: string; algorithms: AsymmetricAlgorithm[] };
   /** The app id expected as `iss`. */
   appId: string;
+  /** The installation this customer is: the verifier refuses tokens the app signed for any other. */
+  installationId: string;
   logger?: Logger;
 }
 
@@ -43,17 +45,17 @@ function verifierOptionsFor(options: CustomerServerOptions, publicOrigin: string
     return options.secrets;
   };
   if (options.mode === 'shared-secret') return { ...common, mode: 'shared-secret', secrets: secrets() };
-  if (!options.jwks) return { ...common, mode: 'jwt', issuer: options.appId, secrets: secrets() };
+  if (!options.jwks) return { ...common, mode: 'jwt', issuer: options.appId, installationId: options.installationId, secrets: secrets() };
   // The demo's JWKS is served by the functions on loopback over plain HTTP; a real deployment's is HTTPS.
   const { url, algorithms } = options.jwks;
-  return { ...common, mode: 'jwt', issuer: options.appId, algorithms, jwksUrl: url, allowLoopbackHttp: true };
+  return { ...common, mode: 'jwt', issuer: options.appId, installationId: options.installationId, algorithms, jwksUrl: url, allowLoopbackHttp: true };
 }
 
 /**
  * Starts the demo order server on loopback.
  * @example
- * const server = await startCustomerServer({ mode: 'jwt', secrets: [secret], appId: 'order-lookup' });
- * const keyed = await startCustomerServer({ mode: 'jwt', appId: 'order-lookup',
+ * const server = await startCustomerServer({ mode: 'jwt', secrets: [secret], appId: 'order-lookup', installationId: 'demo' });
+ * const keyed = await startCustomerServer({ mode: 'jwt', appId: 'order-lookup', installationId: 'demo',
  *   jwks: { url: 'http://127.0.0.1:4000/.well-known/jwks.json', algorithms: ['ES256'] } });
  */
 export async function startCustomerServer(options: CustomerServerOptions): Promise<CustomerServer> {
@@ -83,9 +85,9 @@ export async function startCustomerServer(options: CustomerServerOptions): Promi
     res.status(201).json({ ok: true, orderId: order.id, note });
   });
 
+  // Express 5 hands a listen error (EADDRINUSE) to this callback instead of only emitting it.
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(port, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
+    const s = app.listen(port, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const actual = (server.address() as AddressInfo).port;
   return {

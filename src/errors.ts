@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   ERR_VERIFY_LIFETIME: [401, 'Token lifetime too long'],
   ERR_VERIFY_AUDIENCE: [401, 'Token audience mismatch'],
   ERR_VERIFY_ISSUER: [401, 'Token issuer mismatch'],
+  ERR_VERIFY_INSTALLATION: [401, 'Token is for another installation'],
   ERR_VERIFY_BINDING: [401, 'Token not bound to this request'],
   ERR_VERIFY_REPLAYED: [401, 'Token already used'],
   ERR_REPLAY_STORE_FULL: [503, 'Replay store full'],
@@ -70,7 +71,19 @@ export interface TesseraErrorOptions {
   cause?: unknown;
   /** A more specific public message; must not contain values, tokens or secrets. */
   message?: string;
+  /**
+   * HTTP headers the error's answer must carry: a `WWW-Authenticate` challenge, `Retry-After`. Fixed texts only,
+   * never a value the request presented.
+   */
+  headers?: Readonly<Record<string, string>>;
 }
+
+/**
+ * The brand every Tessera error carries, registered globally (`Symbol.for`), so {@link isTesseraError} also
+ * recognises errors made by another loaded copy of the package, where `instanceof` cannot.
+ */
+const BRAND: unique symbol = Symbol.for('tessera.error') as never;
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * Base of every error Tessera raises on input. Programmer misuse throws `TypeError` instead.
@@ -80,12 +93,16 @@ export interface TesseraErrorOptions {
 export class TesseraError extends Error {
   readonly code: TesseraErrorCode;
   readonly status: number;
+  /** Headers the answer carries besides `content-type` (see {@link TesseraErrorOptions.headers}). */
+  readonly headers: Readonly<Record<string, string>>;
+  declare readonly [BRAND]: true;
 
   constructor(code: TesseraErrorCode, options: TesseraErrorOptions = {}) {
     super(options.message ?? ERROR_CODES[code][1], options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.status = ERROR_CODES[code][0];
+    this.headers = options.headers === undefined ? NO_HEADERS : Object.freeze({ ...options.headers });
   }
 
   /** The wire body: exactly `{"error":{"code","message"}}`. */
@@ -101,7 +118,7 @@ export class TesseraError extends Error {
   } {
     return {
       statusCode: this.status,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...this.headers, ...headers },
       body: JSON.stringify(this.toJSON()),
     };
   }
@@ -161,7 +178,15 @@ export type AnyTesseraError =
   | StoreError
   | CliError;
 
-/** True for any Tessera error, whatever its family. */
+// On the prototype, not the instance: one brand for every error, invisible to JSON and to own-key copies.
+Object.defineProperty(TesseraError.prototype, BRAND, { value: true });
+
+/**
+ * True for any Tessera error, whatever its family, including one made by another copy of the package (a second
+ * installed version, or the other module system's build): the test is the global brand, not `instanceof`.
+ * @example
+ * if (isTesseraError(err)) res.status(err.status).json(err.toJSON());
+ */
 export function isTesseraError(value: unknown): value is TesseraError {
-  return value instanceof TesseraError;
+  return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
 }

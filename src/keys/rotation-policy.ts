@@ -1,7 +1,11 @@
 /** The timing rules of key rotation, derived from how long each cache between SSM and a verifier may hold a JWKS. */
+import { JWKS_MAX_AGE_MS } from '../protocol/index.js';
 
-/** DESIGN.md "JWKS fetching": a verifier keeps a fetched JWKS for at most 5 min. @example VERIFIER_JWKS_MAX_AGE_SEC // 300 */
-export const VERIFIER_JWKS_MAX_AGE_SEC = 300;
+/**
+ * A verifier refreshes a fetched JWKS once it is this old: the verifier's own cache age, imported, never copied.
+ * @example VERIFIER_JWKS_MAX_AGE_SEC // 300
+ */
+export const VERIFIER_JWKS_MAX_AGE_SEC = JWKS_MAX_AGE_MS / 1000;
 
 /** Longest the JWKS function may cache the key document it read from SSM. @example createJwksHandler({ appId, ttlMs: JWKS_FUNCTION_MAX_TTL_MS }) */
 export const JWKS_FUNCTION_MAX_TTL_MS = 60_000;

@@ -1,6 +1,7 @@
 /** JWT mode: token transport, claims, lifetime, request binding and replay around a pinned signature check. */
 import { StoreError, VerifyError, isTesseraError, type TesseraErrorCode } from '../errors.js';
-import { MAX_TOKEN_BYTES, bodyHash, type RequestClaims } from '../protocol/index.js';
+import { BEARER, MAX_TOKEN_BYTES, bodyHash, isId, type RequestClaims } from '../protocol/index.js';
+import { requestRefusal } from './_challenge.js';
 import type { VerifiedRequest, VerifyInput } from './create-verifier.js';
 import { headerValue } from './_headers.js';
 import type { SignatureVerifier } from './_jws.js';
@@ -9,8 +10,6 @@ import type { ResolvedOptions } from './_resolve-options.js';
 import type { ReplayStore } from './replay-store.js';
 
 const REQUIRED_CLAIMS: readonly string[] = ['exp', 'iat', 'nbf', 'jti', 'iss', 'sub', 'aud', 'htm', 'htu', 'bh'];
-/** RFC 6750 §2.1: `Bearer` (any case, DESIGN.md "token transport") then one b64token. */
-export const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 /** The signer's jti is 128 random bits in base64url (22 characters); shorter ids would make replay keys guessable. */
 const JTI = /^[A-Za-z0-9_-]{22,256}$/;
 
@@ -18,16 +17,19 @@ function refuse(code: TesseraErrorCode, reason: string): never {
   throw new VerifyError(code, reason);
 }
 
-/** Reads the token from `Authorization` only (never a URL, cookie or body) and bounds its size before parsing. */
+/**
+ * Reads the token from `Authorization` only (never a URL, cookie or body) and bounds its size before parsing. Its
+ * refusals are about the request, not a token (RFC 6750 `invalid_request`).
+ */
 function bearerToken(headers: VerifyInput['headers']): string {
   const value = headerValue(headers, 'authorization');
-  if (value === undefined || value === '') refuse('ERR_VERIFY_MISSING', 'no Authorization header');
-  if (typeof value !== 'string') refuse('ERR_VERIFY_MALFORMED', 'Authorization header repeated');
-  if (value.length > MAX_TOKEN_BYTES + 16) refuse('ERR_VERIFY_MALFORMED', `token larger than ${MAX_TOKEN_BYTES} bytes`);
+  if (value === undefined || value === '') throw requestRefusal('ERR_VERIFY_MISSING', 'no Authorization header');
+  if (typeof value !== 'string') throw requestRefusal('ERR_VERIFY_MALFORMED', 'Authorization header repeated');
+  if (value.length > MAX_TOKEN_BYTES + 16) throw requestRefusal('ERR_VERIFY_MALFORMED', `token larger than ${MAX_TOKEN_BYTES} bytes`);
   const match = BEARER.exec(value);
-  if (match === null) refuse('ERR_VERIFY_MALFORMED', 'Authorization is not a Bearer token');
+  if (match === null) throw requestRefusal('ERR_VERIFY_MALFORMED', 'Authorization is not a Bearer token');
   const token = match[1] as string;
-  if (token.length > MAX_TOKEN_BYTES) refuse('ERR_VERIFY_MALFORMED', `token larger than ${MAX_TOKEN_BYTES} bytes`);
+  if (token.length > MAX_TOKEN_BYTES) throw requestRefusal('ERR_VERIFY_MALFORMED', `token larger than ${MAX_TOKEN_BYTES} bytes`);
   return token;
 }
 
@@ -53,7 +55,10 @@ function requestClaims(payload: Record<string, unknown>, options: ResolvedOption
   const iat = numericDate(payload, 'iat');
   const nbf = numericDate(payload, 'nbf');
   const exp = numericDate(payload, 'exp');
-  if (typeof sub !== 'string' || sub === '') refuse('ERR_VERIFY_MALFORMED', 'claim "sub" invalid');
+  // An app only ever signs for valid installation ids; anything else is not one of ours.
+  if (!isId(sub)) refuse('ERR_VERIFY_MALFORMED', 'claim "sub" is not an installation id');
+  const serves = options.servesInstallation;
+  if (serves !== undefined && !serves(sub)) refuse('ERR_VERIFY_INSTALLATION', 'sub is not an installation this server serves');
   if (typeof jti !== 'string' || !JTI.test(jti)) refuse('ERR_VERIFY_MALFORMED', 'claim "jti" invalid');
   if (typeof htm !== 'string' || typeof htu !== 'string' || typeof bh !== 'string') {
     refuse('ERR_VERIFY_MALFORMED', 'request binding claims invalid');

@@ -2,19 +2,9 @@
 import type { KeyObject } from 'node:crypto';
 import { VerifyError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { fetchJwksDocument } from '../protocol/index.js';
+import { createJwksCache, fetchJwksDocument } from '../protocol/index.js';
 import { importPublicJwk, type ImportedKey } from './_jwk.js';
 import type { AsymmetricAlgorithm } from './verifier-options.js';
-
-/** DESIGN.md "JWKS fetching": keys older than 5 min are dropped, and fetched again before use. */
-export const JWKS_MAX_AGE_MS = 5 * 60_000;
-/** DESIGN.md "JWKS fetching": an unknown kid refetches at most once per 30 s (attackers can mint endless kids). */
-export const JWKS_REFETCH_COOLDOWN_MS = 30_000;
-/**
- * After a failed fetch, requests fail closed at once for this long instead of each starting a fetch: an endpoint
- * that refuses connections instantly would otherwise see one fetch per incoming request.
- */
-export const JWKS_FAILURE_BACKOFF_MS = 1_000;
 
 /**
  * Finds the public key for a token's `alg` and `kid`. Answers synchronously while it holds fresh keys; `undefined`
@@ -39,8 +29,9 @@ export function createStaticKeySource(keys: readonly ImportedKey[]): KeySource {
   return (alg, kid) => lookup(map, alg, kid);
 }
 
-function unavailable(reason: string): VerifyError {
-  return new VerifyError('ERR_VERIFY_KEYS_UNAVAILABLE', reason);
+/** A 503 that tells the client when the next fetch may be made (RFC 9110 §10.2.3). */
+function unavailable(reason: string, retryAfterSec: number): VerifyError {
+  return new VerifyError('ERR_VERIFY_KEYS_UNAVAILABLE', reason, { headers: { 'retry-after': String(retryAfterSec) } });
 }
 
 /** What {@link createRemoteKeySource} needs; `fetch` is the seam the tests leave at its default. */
@@ -60,7 +51,7 @@ export interface RemoteKeySourceOptions {
 function keysOf(document: unknown, algorithms: ReadonlySet<AsymmetricAlgorithm>, logger: Logger): KeyMap {
   const list = (document as { keys?: unknown } | null)?.keys;
   if (typeof document !== 'object' || document === null || !Array.isArray(list)) {
-    throw unavailable('JWKS document is not a JWK Set');
+    throw new TypeError('JWKS document is not a JWK Set');
   }
   const map = new Map<string, ImportedKey>();
   const ambiguous = new Set<string>();
@@ -82,72 +73,35 @@ function keysOf(document: unknown, algorithms: ReadonlySet<AsymmetricAlgorithm>,
 }
 
 /**
- * The app's JWKS, fetched on first use and cached: concurrent loads coalesced into one fetch, keys dropped after
- * 5 min (so an endpoint that stays down fails closed rather than serving old keys forever), an unknown kid refetched
- * at most once per 30 s, and a failed fetch not retried for 1 s. Keys come only from the configured URL: a token's
- * `jku`, `x5u`, `jwk` or `x5c` never names where a key comes from.
+ * The app's JWKS under the shared cache policy (protocol's `createJwksCache`): fetched on first use, refreshed after
+ * 5 min, an unknown kid refetched at most once per 30 s, no fetch for 30 s after a failure, keys held served up to
+ * 10 min while the JWKS is down, then fail closed. Keys come only from the configured URL: a token's `jku`, `x5u`,
+ * `jwk` or `x5c` never names where a key comes from.
  * @example
  * const source = createRemoteKeySource({ url, algorithms: new Set(['ES256']), now: Date.now, logger });
  * const key = await source('ES256', kid);
  */
 export function createRemoteKeySource(options: RemoteKeySourceOptions): KeySource {
-  const { url, algorithms, now, logger } = options;
-  const fetchDocument = options.fetch ?? ((url: URL) => fetchJwksDocument(url));
-  let keys: KeyMap | undefined;
-  let loadedAtMs = -Infinity;
-  let pending: Promise<KeyMap> | undefined;
-  let lastAttemptMs = -Infinity;
-  let failedAtMs = -Infinity;
-
-  async function loadOnce(): Promise<KeyMap> {
-    lastAttemptMs = now();
-    let document: unknown;
-    try {
-      document = await fetchDocument(url);
-    } catch (err) {
-      failedAtMs = now();
-      const reason = err instanceof Error ? err.message : 'fetch failed';
-      logger.log('warn', 'verify.jwks_unavailable', { reason });
-      throw unavailable(`JWKS fetch ${reason}`);
-    }
-    let fresh: KeyMap;
-    try {
-      fresh = keysOf(document, algorithms, logger);
-    } catch (err) {
-      failedAtMs = now();
-      logger.log('warn', 'verify.jwks_unavailable', { reason: 'document is not a JWK Set' });
-      throw err;
-    }
-    logger.log('debug', 'verify.jwks_loaded', { usable: fresh.size });
-    keys = fresh;
-    loadedAtMs = now();
-    return fresh;
-  }
-
-  function load(): Promise<KeyMap> {
-    if (pending !== undefined) return pending;
-    if (now() - failedAtMs < JWKS_FAILURE_BACKOFF_MS) return Promise.reject(unavailable('JWKS fetch failed moments ago'));
-    pending = loadOnce().finally(() => {
-      pending = undefined;
-    });
-    return pending;
-  }
+  const { algorithms, logger } = options;
+  const cache = createJwksCache<KeyMap>({
+    url: options.url,
+    fetch: options.fetch ?? ((url: URL) => fetchJwksDocument(url)),
+    parse: (document) => keysOf(document, algorithms, logger),
+    unavailable,
+    now: options.now,
+    logger,
+    event: 'verify',
+  });
+  const afterRefresh = (alg: string, kid: string) => (fresh: KeyMap | undefined) => (fresh === undefined ? undefined : lookup(fresh, alg, kid));
 
   return (alg, kid) => {
-    const nowMs = now();
-    if (keys === undefined || nowMs - loadedAtMs >= JWKS_MAX_AGE_MS) {
-      // Past max age the old keys are dropped before the fetch, so a failing endpoint fails closed.
-      keys = undefined;
-      return load().then((fresh) => lookup(fresh, alg, kid));
-    }
+    const keys = cache.current();
+    // Just fetched: an unknown kid stays unknown until the cooldown has passed.
+    if (keys instanceof Promise) return keys.then((fresh) => lookup(fresh, alg, kid));
     const hit = lookup(keys, alg, kid);
     if (hit !== undefined) return hit;
-    // An unknown kid may mean the app rotated its keys; within the cooldown it simply stays unknown.
-    if (pending === undefined && nowMs - lastAttemptMs < JWKS_REFETCH_COOLDOWN_MS) return undefined;
-    // The keys held are still good: a failed refetch only means this kid stays unknown.
-    return load().then(
-      (fresh) => lookup(fresh, alg, kid),
-      () => undefined,
-    );
+    // An unknown kid may mean the app rotated its keys.
+    const fresher = cache.refresh();
+    return fresher instanceof Promise ? fresher.then(afterRefresh(alg, kid)) : afterRefresh(alg, kid)(fresher);
   };
 }

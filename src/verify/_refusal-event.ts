@@ -1,10 +1,9 @@
 /** The audit fields of a refusal: when, and who the refused token claims to be (never its value). */
 import { headerValue } from './_headers.js';
 import { decodeObject } from './_jws.js';
-import { BEARER } from './_jwt.js';
+import { BEARER, isId } from '../protocol/index.js';
 import type { VerifyInput } from './create-verifier.js';
 
-const INSTALLATION_ID = /^[a-z0-9_.-]{1,64}$/;
 const KID = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Larger headers were refused unread; their claims are not worth decoding for a log line either. */
 const MAX_AUTHORIZATION_CHARS = 8 * 1024 + 16;
@@ -30,7 +29,7 @@ export function refusalAuditFields(input: VerifyInput | undefined, nowMs: number
   const [header, payload] = token === undefined ? [] : token.split('.');
   const kid = claimsOf(header, 'header')?.kid;
   const sub = claimsOf(payload, 'payload')?.sub;
-  if (typeof sub === 'string' && INSTALLATION_ID.test(sub)) fields.claimedInstallation = sub;
+  if (isId(sub)) fields.claimedInstallation = sub;
   if (typeof kid === 'string' && KID.test(kid)) fields.kid = kid;
   return fields;
 }

@@ -1,10 +1,10 @@
 /** Validates verifier options once, at construction, and resolves them with their defaults. */
 import { createJsonLogger, type Logger } from '../log.js';
-import { checkJwksUrl, DEFAULT_SECRET_HEADER } from '../protocol/index.js';
+import { checkJwksUrl, DEFAULT_SECRET_HEADER, ID_RULE, isId } from '../protocol/index.js';
 import { importPublicJwk, type ImportedKey } from './_jwk.js';
 import type { WindowedSecret } from './_secret-window.js';
 import { MemoryReplayStore, type ReplayStore } from './replay-store.js';
-import type { AsymmetricAlgorithm, VerifierAlgorithm, VerifierMode, VerifierOptions } from './verifier-options.js';
+import { ANY_INSTALLATION, type AsymmetricAlgorithm, type VerifierAlgorithm, type VerifierMode, type VerifierOptions } from './verifier-options.js';
 
 /** Where the keys of a JWT verifier come from: the shared secrets (HS256), static public keys, or a JWKS URL. */
 export type KeyConfig =
@@ -22,6 +22,8 @@ export interface ResolvedOptions {
   issuer: readonly string[];
   algorithms: readonly VerifierAlgorithm[];
   keyConfig: KeyConfig;
+  /** Whether a verified `sub` is an installation this server serves; undefined: not pinned (HS256 without the option, or the opt-out). */
+  servesInstallation: ((installationId: string) => boolean) | undefined;
   maxTokenAgeSec: number;
   clockToleranceSec: number;
   replayStore: ReplayStore;
@@ -43,7 +45,7 @@ const DEFAULTS = {
 const COMMON_KEYS = new Set(['mode', 'secrets', 'publicOrigin', 'logger', 'now']);
 const MODE_KEYS: Record<VerifierMode, ReadonlySet<string>> = {
   'shared-secret': new Set(['header']),
-  jwt: new Set(['issuer', 'algorithms', 'maxTokenAgeSec', 'clockToleranceSec', 'replayStore', 'jwksUrl', 'keys', 'allowLoopbackHttp']),
+  jwt: new Set(['issuer', 'algorithms', 'maxTokenAgeSec', 'clockToleranceSec', 'replayStore', 'jwksUrl', 'keys', 'allowLoopbackHttp', 'installationId']),
 };
 const ASYMMETRIC: ReadonlySet<string> = new Set<AsymmetricAlgorithm>(['ES256', 'EdDSA']);
 const SUPPORTED_ALGORITHMS: ReadonlySet<string> = new Set<VerifierAlgorithm>(['HS256', ...(ASYMMETRIC as Set<AsymmetricAlgorithm>)]);
@@ -131,6 +133,47 @@ function checkIssuer(value: unknown): readonly string[] {
     fail('option "issuer" is required in mode "jwt": the app id, or a list of app ids');
   }
   return Object.freeze([...(list as string[])]);
+}
+
+const INSTALLATION_REQUIRED =
+  'option "installationId" is required with app keys (ES256/EdDSA): every customer verifies the same public key, so ' +
+  'without it a token the app signed for another installation is accepted here. Give the id(s) this server serves, ' +
+  'a predicate, or ANY_INSTALLATION ("*") to accept every installation knowingly';
+
+/**
+ * The installation pin: one id, a list, a predicate (only `true` serves), or the explicit opt-out. Required with app
+ * keys, optional with HS256 (the secret already belongs to one installation).
+ */
+function checkInstallation(value: unknown, keyConfig: KeyConfig): ResolvedOptions['servesInstallation'] {
+  if (value === undefined) {
+    if (keyConfig.kind !== 'secrets') fail(INSTALLATION_REQUIRED);
+    return undefined;
+  }
+  if (value === ANY_INSTALLATION) return undefined;
+  if (typeof value === 'function') {
+    const predicate = value as (installationId: string) => unknown;
+    return (id) => {
+      try {
+        return predicate(id) === true;
+      } catch {
+        // A failing predicate serves no one: fail closed.
+        return false;
+      }
+    };
+  }
+  if (typeof value === 'string') {
+    if (!isId(value)) fail(`option "installationId" ${ID_RULE}, or be ANY_INSTALLATION ("*")`);
+    return (id) => id === value;
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    fail('option "installationId" must be an installation id, a non-empty list of ids, a predicate, or ANY_INSTALLATION ("*")');
+  }
+  for (const [i, id] of value.entries()) {
+    if (id === ANY_INSTALLATION) fail(`option "installationId[${i}]" is "*": give ANY_INSTALLATION alone, not in a list`);
+    if (!isId(id)) fail(`option "installationId[${i}]" ${ID_RULE}`);
+  }
+  const served: ReadonlySet<string> = new Set(value as string[]);
+  return (id) => served.has(id);
 }
 
 function checkAlgorithms(value: unknown): readonly VerifierAlgorithm[] {
@@ -226,6 +269,7 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
     issuer: mode === 'jwt' ? checkIssuer(merged.issuer) : [],
     algorithms,
     keyConfig,
+    servesInstallation: mode === 'jwt' ? checkInstallation(given.installationId, keyConfig) : undefined,
     maxTokenAgeSec: checkSeconds('maxTokenAgeSec', merged.maxTokenAgeSec, 1, MAX_TOKEN_AGE_SEC),
     clockToleranceSec: checkSeconds('clockToleranceSec', merged.clockToleranceSec, 0, MAX_CLOCK_TOLERANCE_SEC),
     replayStore: merged.replayStore ?? new MemoryReplayStore({ now }),

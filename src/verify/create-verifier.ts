@@ -14,6 +14,7 @@ import { resolveOptions, type ResolvedOptions } from './_resolve-options.js';
 import { createSecretWindow, type SecretWindow } from './_secret-window.js';
 import type { AsymmetricAlgorithm, VerifierMode, VerifierOptions } from './verifier-options.js';
 import { refusalAuditFields } from './_refusal-event.js';
+import { requestRefusal, withAnswerHeaders } from './_challenge.js';
 
 /** One received request, as the verifier needs it. */
 export interface VerifyInput {
@@ -57,10 +58,8 @@ function matchesAny(digest: Buffer, candidates: readonly Buffer[]): boolean {
 function createSecretChecker(options: ResolvedOptions, digests: SecretWindow<Buffer>): (input: VerifyInput) => VerifiedRequest {
   return (input) => {
     const presented = headerValue(input.headers, options.header);
-    if (presented === undefined || presented === '') {
-      throw new VerifyError('ERR_VERIFY_MISSING', 'no shared-secret header');
-    }
-    if (typeof presented !== 'string') throw new VerifyError('ERR_VERIFY_MALFORMED', 'shared-secret header repeated');
+    if (presented === undefined || presented === '') throw requestRefusal('ERR_VERIFY_MISSING', 'no shared-secret header');
+    if (typeof presented !== 'string') throw requestRefusal('ERR_VERIFY_MALFORMED', 'shared-secret header repeated');
     const digest = sha256(presented);
     if (!matchesAny(digest, digests.active())) {
       // Failure path only: tells the operator the app still sends a secret whose window closed.
@@ -105,10 +104,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
     check = createRequestTokenCheck(createSignatureVerifier(resolved), resolved);
   }
 
-  /** The refusal to reject with, logged once. */
+  /** The refusal to reject with, logged once, carrying the headers its answer needs. */
   const refusalOf = (err: unknown, input: VerifyInput): VerifyError => {
-    const refusal =
-      err instanceof VerifyError ? err : new VerifyError('ERR_VERIFY_MALFORMED', 'unexpected verification failure');
+    const refusal = withAnswerHeaders(
+      mode,
+      resolved.header,
+      err instanceof VerifyError ? err : new VerifyError('ERR_VERIFY_MALFORMED', 'unexpected verification failure'),
+    );
     // The reason is ours and names rules, never values: no token, secret, header or claim value reaches the log.
     logger.log('warn', 'verify.refused', { mode, code: refusal.code, reason: refusal.reason, ...refusalAuditFields(input, resolved.now()) });
     return refusal;

@@ -1,8 +1,10 @@
 /** tessera/verify: what a customer's server runs to trust an app's requests. No AWS SDK, no express at run time. */
 export { createVerifier } from './create-verifier.js';
 export type { VerifiedRequest, Verifier, VerifyInput } from './create-verifier.js';
+export { ANY_INSTALLATION } from './verifier-options.js';
 export type {
   AsymmetricAlgorithm,
+  InstallationSelector,
   Hs256VerifierOptions,
   JwksVerifierOptions,
   JwtVerifierOptions,
@@ -23,3 +25,5 @@ export type { TesseraExpressOptions, TesseraMiddleware } from './tessera-express
 export { sendVerifyError, verifyNodeRequest } from './verify-node-request.js';
 export type { VerifyNodeRequestOptions, VerifyNodeRequestResult } from './verify-node-request.js';
 export { VerifyError } from '../errors.js';
+/** The JWKS cache policy of a `jwksUrl` verifier (key rotation is timed against it). */
+export { JWKS_COOLDOWN_MS, JWKS_MAX_AGE_MS, JWKS_STALE_CAP_MS } from '../protocol/index.js';

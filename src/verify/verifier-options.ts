@@ -45,6 +45,27 @@ export interface PublicJwk {
   readonly [member: string]: unknown;
 }
 
+/**
+ * The opt-out of installation pinning: any installation the app signs for is accepted. `*` is never an installation
+ * id, so it cannot be confused with one. With app keys (ES256/EdDSA) every customer verifies the same public key, so
+ * a token the app signed for another installation passes signature, issuer and audience: use this only when one
+ * server really serves every installation of the app, or when the handler itself checks `installationId`.
+ * @example
+ * createVerifier({ ...options, installationId: ANY_INSTALLATION });
+ */
+export const ANY_INSTALLATION = '*';
+
+/**
+ * The installation(s) a verifier serves: one id, a list of ids, or a predicate that answers `true` for the ids it
+ * serves (anything else refuses). The token's `sub` must be one of them, or the request is refused with 401
+ * `ERR_VERIFY_INSTALLATION` before its `jti` is recorded.
+ * @example
+ * installationId: 'acme'
+ * installationId: ['acme-eu', 'acme-us']
+ * installationId: (id) => tenants.has(id)
+ */
+export type InstallationSelector = string | readonly string[] | ((installationId: string) => boolean);
+
 interface CommonVerifierOptions {
   /**
    * This server's public origin, `scheme://host[:port]`, e.g. `https://orders.acme.com`. The token's `aud` must
@@ -75,6 +96,8 @@ export interface SharedSecretVerifierOptions extends CommonVerifierOptions {
   jwksUrl?: never;
   keys?: never;
   allowLoopbackHttp?: never;
+  /** The shared secret is the installation's own; there is no claim to pin. */
+  installationId?: never;
 }
 
 interface CommonJwtVerifierOptions extends CommonVerifierOptions {
@@ -93,6 +116,11 @@ interface CommonJwtVerifierOptions extends CommonVerifierOptions {
 /** JWT mode with HS256 tokens keyed by the installation's shared secret. */
 export interface Hs256VerifierOptions extends CommonJwtVerifierOptions {
   /**
+   * The installation(s) this server serves (recommended). Optional here: the secret is the installation's own, so only
+   * that installation's tokens verify anyway; pinning also refuses a token whose `sub` was minted for another.
+   */
+  installationId?: InstallationSelector | typeof ANY_INSTALLATION;
+  /**
    * The installation's shared secret(s): the current one first, then the previous one during a rotation.
    * One or two entries, each at least 32 bytes (UTF-8); an entry with a `notAfter` stops matching after it.
    */
@@ -104,8 +132,16 @@ export interface Hs256VerifierOptions extends CommonJwtVerifierOptions {
   allowLoopbackHttp?: never;
 }
 
+/**
+ * Required with app keys: every customer verifies the same public key, so only this option tells a token for
+ * installation B from one for A. Give the id(s) or a predicate, or {@link ANY_INSTALLATION} to opt out knowingly.
+ */
+type AppKeyInstallation = InstallationSelector | typeof ANY_INSTALLATION;
+
 /** JWT mode with tokens signed by the app's private key, checked against the app's published JWKS. */
 export interface JwksVerifierOptions extends CommonJwtVerifierOptions {
+  /** The installation(s) this server serves (required; see {@link ANY_INSTALLATION} for the opt-out and its risk). */
+  installationId: AppKeyInstallation;
   /** Accepted algorithms, pinned (required): `['ES256']`, `['EdDSA']` or both. */
   algorithms: readonly AsymmetricAlgorithm[];
   /**
@@ -121,6 +157,8 @@ export interface JwksVerifierOptions extends CommonJwtVerifierOptions {
 
 /** JWT mode with tokens signed by the app's private key, checked against public keys given here. */
 export interface StaticKeysVerifierOptions extends CommonJwtVerifierOptions {
+  /** The installation(s) this server serves (required; see {@link ANY_INSTALLATION} for the opt-out and its risk). */
+  installationId: AppKeyInstallation;
   /** Accepted algorithms, pinned (required): `['ES256']`, `['EdDSA']` or both. */
   algorithms: readonly AsymmetricAlgorithm[];
   /** The app's public keys, each with its `kid`; every key must fit one of `algorithms`. */

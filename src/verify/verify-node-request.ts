@@ -71,8 +71,9 @@ function verifyBody(req: IncomingMessage, verifier: Verifier, body: Buffer): Pro
 }
 
 /**
- * Answers a refusal: the error's status and `{"error":{"code","message"}}`. Anything that is not a Tessera error
- * becomes a bare 500 so nothing internal leaks.
+ * Answers a refusal: the error's status, its headers (a 401's `WWW-Authenticate` challenge, a 503's `Retry-After`)
+ * and `{"error":{"code","message"}}`. Anything that is not a Tessera error becomes a bare 500 so nothing internal
+ * leaks.
  * @example
  * catch (err) { sendVerifyError(res, err); }
  */
@@ -85,6 +86,7 @@ export function sendVerifyError(res: ServerResponse, err: unknown): void {
   res.statusCode = error.status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('cache-control', 'no-store');
+  for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
   // The rest of an oversized body is not worth reading: close once the 413 is out.
   if (error.code === 'ERR_BODY_TOO_LARGE') res.setHeader('connection', 'close');
   res.end(JSON.stringify(error.toJSON()));

@@ -52,7 +52,7 @@ function token(): string {
   it('refuses a certificate this process does not trust: the fetch fails and the verifier answers 503', async () => {
     await expect(fetchJwksDocument(new URL(jwksUrl))).rejects.toMatchObject({ name: 'JwksFetchError', message: 'connection failed' });
     const verifier = createVerifier({
-      mode: 'jwt', algorithms: ['ES256'], jwksUrl, publicOrigin: 'https://orders.test', issuer: 'order-lookup', logger: { log: () => undefined },
+      mode: 'jwt', algorithms: ['ES256'], jwksUrl, publicOrigin: 'https://orders.test', issuer: 'order-lookup', installationId: 'acme', logger: { log: () => undefined },
     });
     const refused = await verifier
       .verify({ method: 'GET', url: '/orders/1', headers: { authorization: `Bearer ${token()}` }, body: new Uint8Array() })

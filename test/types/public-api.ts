@@ -1,6 +1,6 @@
 /** Type tests of the public API: compiled by `tsc --noEmit` (npm test), never run. Each @ts-expect-error must fail. */
 import { createApp, CustomerHttpError, type FunctionContext } from 'tessera/runtime';
-import { createVerifier, RedisReplayStore, type VerifierOptions } from 'tessera/verify';
+import { ANY_INSTALLATION, createVerifier, RedisReplayStore, type VerifierOptions } from 'tessera/verify';
 import { createJwksHandler, createKeyManager, SsmKeyStore } from 'tessera/keys';
 import { TesseraError, type TesseraErrorCode, type AnyTesseraError } from 'tessera/errors';
 import { createCustomerClient } from 'tessera/outbound';
@@ -66,7 +66,13 @@ app.defineFunction('addNote', (ctx) => {
   return { body: { how, other } };
 });
 
-const keyed: VerifierOptions = { mode: 'jwt', algorithms: ['ES256'], jwksUrl: 'https://app.example.com/.well-known/jwks.json', publicOrigin: 'https://a.example.com', issuer: 'app' };
+const keyed: VerifierOptions = { mode: 'jwt', algorithms: ['ES256'], jwksUrl: 'https://app.example.com/.well-known/jwks.json', publicOrigin: 'https://a.example.com', issuer: 'app', installationId: 'acme' };
+// @ts-expect-error: with app keys the verifier must name the installation(s) it serves
+const unpinned: VerifierOptions = { mode: 'jwt', algorithms: ['ES256'], jwksUrl: 'https://app.example.com/.well-known/jwks.json', publicOrigin: 'https://a.example.com', issuer: 'app' };
+const anyInstallation: VerifierOptions = { mode: 'jwt', algorithms: ['EdDSA'], keys: [], publicOrigin: 'https://a.example.com', issuer: 'app', installationId: ANY_INSTALLATION };
+const several: VerifierOptions = { mode: 'jwt', secrets: ['s'], publicOrigin: 'https://a.example.com', issuer: 'app', installationId: (id: string) => id.startsWith('acme-') };
+// @ts-expect-error: the shared secret is the installation's own: there is no claim to pin
+const pinnedSecret: VerifierOptions = { mode: 'shared-secret', secrets: ['s'], publicOrigin: 'https://a.example.com', installationId: 'acme' };
 // @ts-expect-error: public keys and shared secrets never share a verifier
 const confused: VerifierOptions = { mode: 'jwt', algorithms: ['ES256'], jwksUrl: 'https://app.example.com/jwks.json', secrets: ['s'], publicOrigin: 'https://a.example.com', issuer: 'app' };
 // @ts-expect-error: HS256 is not a public-key algorithm

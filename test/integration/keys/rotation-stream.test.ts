@@ -47,6 +47,7 @@ function verifierFor(jwksUrl: string): Verifier {
   return createVerifier({
     mode: 'jwt',
     issuer: APP,
+    installationId: 'acme',
     publicOrigin: ORIGIN,
     algorithms: ['ES256', 'EdDSA'],
     jwksUrl,

@@ -139,7 +139,7 @@ describe.each(['ES256', 'EdDSA'] as const)('app-key signing (%s)', (alg) => {
     const manager = createKeyManager({ appId: APP_ID, store: keyStore, now: () => nowMs, logger: captureLogger().logger });
     const first = await manager.generate({ alg });
     jwksHandler = createJwksHandler({ appId: APP_ID, store: keyStore, ttlMs: 1_000, now: () => nowMs, logger: captureLogger().logger });
-    verifier = createVerifier({ mode: 'jwt', algorithms: ['ES256', 'EdDSA'], jwksUrl: `${origin}/.well-known/jwks.json`, allowLoopbackHttp: true, publicOrigin: origin, issuer: APP_ID });
+    verifier = createVerifier({ mode: 'jwt', algorithms: ['ES256', 'EdDSA'], jwksUrl: `${origin}/.well-known/jwks.json`, allowLoopbackHttp: true, publicOrigin: origin, issuer: APP_ID, installationId: 'acme' });
     const signingKeys = createSigningKeyProvider({ appId: APP_ID, store: keyStore, ttlMs: 1, now: () => nowMs });
     const { fn, lines } = syncFunction(alg, { signingKeys });
     // Act: rotate (the next key is published at once), a call the verifier checks after fetching the JWKS, then the

@@ -3,7 +3,7 @@ import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { createVerifier, type PublicJwk, type VerifierOptions } from '../../../src/verify/index.js';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder.js';
-import { APP_ID, ORIGIN, REQUEST, bearer, capturedLogger, frozenClock, goodClaims } from './_helpers.js';
+import { APP_ID, INSTALLATION_ID, ORIGIN, REQUEST, bearer, capturedLogger, frozenClock, goodClaims } from './_helpers.js';
 
 export interface AppKey {
   alg: 'ES256' | 'EdDSA';
@@ -67,6 +67,7 @@ export function keyVerifier(options: Partial<Record<string, unknown>>) {
   const verifier = createVerifier({
     mode: 'jwt',
     issuer: APP_ID,
+    installationId: INSTALLATION_ID,
     publicOrigin: ORIGIN,
     logger,
     now: clock.now,

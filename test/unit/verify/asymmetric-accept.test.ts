@@ -1,6 +1,6 @@
 /** Public-key JWT mode: ES256 and EdDSA tokens accepted from static keys or the app's JWKS, with its cache rules. */
 import { INSTALLATION_ID, APP_ID, NOW_MS, expectRefusal } from './_helpers.js';
-import { appKey, keyVerifier, mintSigned, startJwks, type AppKey } from './_asymmetric-helpers.js';
+import { appKey, keyVerifier, mintSigned, startJwks, until, type AppKey } from './_asymmetric-helpers.js';
 
 let es: AppKey;
 let ed: AppKey;
@@ -138,7 +138,7 @@ describe('createVerifier', () => {
       await jwks.close();
     });
 
-    it('drops keys after 5 min and fetches them again', async () => {
+    it('refreshes keys 5 min old in the background: that request is served with the keys held, the next with the fresh ones', async () => {
       // Prepare
       const jwks = await startJwks([es.jwk]);
       const { send, clock } = keyVerifier({ algorithms: ['ES256'], jwksUrl: jwks.url, allowLoopbackHttp: true });
@@ -148,6 +148,7 @@ describe('createVerifier', () => {
 
       // Act
       await send(await mintSigned(es, { claims: { iat: later, nbf: later, exp: later + 30 } }));
+      await until(() => jwks.requests.length === 2);
 
       // Assess
       expect(jwks.requests).toHaveLength(2);

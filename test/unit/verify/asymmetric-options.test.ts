@@ -13,7 +13,7 @@ beforeAll(() => {
   privateD = (es.privateKey.export({ format: 'jwk' }) as { d: string }).d;
 });
 
-const base = { mode: 'jwt', issuer: APP_ID, publicOrigin: ORIGIN, logger: silentLogger } as const;
+const base = { mode: 'jwt', issuer: APP_ID, installationId: 'acme-1', publicOrigin: ORIGIN, logger: silentLogger } as const;
 
 function thrownBy(options: Record<string, unknown>): Error | undefined {
   try {

@@ -1,5 +1,6 @@
 /** A slow, huge, failing or redirecting JWKS: the verifier fails closed with 503, quickly, and never hangs or follows. */
 import type { ServerResponse } from 'node:http';
+import type { VerifyError } from '../../../src/errors.js';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder.js';
 import { NOW_MS, expectRefusal } from './_helpers.js';
 import { appKey, keyVerifier, mintSigned, startJwks, until, type AppKey } from './_asymmetric-helpers.js';
@@ -106,7 +107,7 @@ describe('createVerifier', () => {
       await expectRefusal(act, { code: 'ERR_VERIFY_KEYS_UNAVAILABLE', status: 503, lines, token });
     });
 
-    it('answers at once for 1 s after a failed fetch, then fetches again', async () => {
+    it('answers at once, with Retry-After, for the 30 s cooldown after a failed fetch, then fetches again', async () => {
       // Prepare
       jwks.respond((_req, res) => res.writeHead(500).end());
       const { send, lines, clock } = keyVerifier(jwksOptions());
@@ -116,25 +117,32 @@ describe('createVerifier', () => {
       // Act
       const token = await mintSigned(es);
       lines.length = 0;
-      await expectRefusal(send(token), { code: 'ERR_VERIFY_KEYS_UNAVAILABLE', status: 503, lines, token });
+      clock.set(NOW_MS + 29_000);
+      const refused = await send(token).catch((e: VerifyError) => e);
       const duringBackoff = jwks.requests.length - before;
       jwks.serve([es.jwk]);
-      clock.set(NOW_MS + 1_000);
-      const verified = await send(await mintSigned(es));
+      clock.set(NOW_MS + 30_000);
+      const at = (NOW_MS + 30_000) / 1000;
+      const verified = await send(await mintSigned(es, { claims: { iat: at, nbf: at, exp: at + 30 } }));
 
       // Assess
+      expect(refused).toMatchObject({ code: 'ERR_VERIFY_KEYS_UNAVAILABLE', status: 503, headers: { 'retry-after': '1' } });
       expect(duringBackoff).toBe(0);
       expect(verified.mode).toBe('jwt');
       expect(jwks.requests.length - before).toBe(1);
     });
 
-    it('stops using cached keys 5 min after loading them when the JWKS is down', async () => {
+    it('serves the keys it holds while the JWKS is down, and stops using them 10 min after loading them', async () => {
       // Prepare
       const { send, lines, clock } = keyVerifier(jwksOptions());
       await send(await mintSigned(es));
       jwks.respond((_req, res) => res.writeHead(503).end());
-      clock.set(NOW_MS + 5 * 60_000);
-      const later = (NOW_MS + 5 * 60_000) / 1000;
+      clock.set(NOW_MS + 9 * 60_000);
+      const stale = (NOW_MS + 9 * 60_000) / 1000;
+      const servedStale = await send(await mintSigned(es, { claims: { iat: stale, nbf: stale, exp: stale + 30 } }));
+      expect(servedStale.mode).toBe('jwt');
+      clock.set(NOW_MS + 10 * 60_000);
+      const later = (NOW_MS + 10 * 60_000) / 1000;
       const token = await mintSigned(es, { claims: { iat: later, nbf: later, exp: later + 30 } });
 
       // Act
