@@ -88,12 +88,14 @@ export function createJwksCache<K>(options: JwksCacheOptions<K>): JwksCache<K> {
 
   function load(): Promise<K> {
     if (pending !== undefined) return pending;
-    lastAttemptMs = now();
+    const startedAtMs = now();
+    lastAttemptMs = startedAtMs;
     pending = fetchAndParse().then(
       (keys) => {
         pending = undefined;
         held = keys;
-        loadedAtMs = now();
+        // Aged from the request, not the answer: a slow fetch must not stretch the keys' life.
+        loadedAtMs = startedAtMs;
         logger.log('debug', `${options.event}.jwks_loaded`, {});
         return keys;
       },

@@ -113,7 +113,11 @@ describe('key rotation under a stream of verified requests', () => {
     expect(retired).toBe(true);
     expect([...signedBy.keys()]).toEqual([first.kid, rotatedKid]);
     expect(signedBy.get(first.kid)).toBe((305 + 600) / STEP_SEC - 1); // t = 5 … 900 s
-    expect(jwksFetchTimes.slice(0, 3)).toEqual([5, 305, 605]);
+    // The refresh due at 605 s runs in the background (the request is served with the keys held), so the fake clock
+    // may move on before the JWKS server sees it; it must still land before the next key activates at 905 s.
+    expect(jwksFetchTimes.slice(0, 2)).toEqual([5, 305]);
+    expect(jwksFetchTimes[2]).toBeGreaterThanOrEqual(605);
+    expect(jwksFetchTimes[2]).toBeLessThan(905);
     const doc = (await store.get(APP))?.document as KeySetDocument;
     expect(doc.keys.map((k) => k.kid)).toEqual([rotatedKid]);
     expect(jwksFetches).toBeLessThan(20);
