@@ -9,4 +9,5 @@ export {
 } from './ssm-local.js';
 export { startDevPlatform, type DevPlatform, type DevPlatformOptions } from './dev-platform.js';
 export { restoreFunctionAnswer, startOfflineProxy, type OfflineProxy, type OfflineProxyOptions } from './offline-proxy.js';
+export { freePort, isAddressInUse, portTakenMessage, takenPortMessages, type NamedPort } from './free-port.js';
 export { isListening, waitForPort } from './wait-for-port.js';

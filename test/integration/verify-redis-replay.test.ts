@@ -2,10 +2,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
-import { waitForPort } from '../helpers/ports.js';
+import { freePort, waitForPort } from '../helpers/ports.js';
 import { APP_ID, ORIGIN, REQUEST, mintToken } from '../unit/verify/_helpers.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
@@ -16,15 +15,6 @@ interface Proc {
   child: ChildProcess;
   port: number;
   output: string[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
 }
 
 async function start(command: string, args: string[], env: Record<string, string>, port: number): Promise<Proc> {

@@ -1,22 +1,12 @@
 /** `tessera ssm-local` as a process: serves the SDK on the port asked for, and stops on Ctrl-C. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { waitForPort } from '../../helpers/ports.js';
+import { freePort, waitForPort } from '../../helpers/ports.js';
 
 const root = resolve(__dirname, '../../..');
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
-}
 
 describe('tessera ssm-local', () => {
   it('serves SecureStrings to the SDK on loopback and exits on SIGINT', async () => {
