@@ -7,19 +7,28 @@ import { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti, type T
 import { silentLogger } from 'tessera/log';
 import { bodyHash, normalizeHtu } from 'tessera/protocol';
 import manifest from '../manifest.json';
+import { readDemoPorts } from './_ports.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const SSM_PORT = Number(process.env.TESSERA_SSM_PORT ?? 4583);
-const JWKS_URL = `http://127.0.0.1:${Number(process.env.TESSERA_HTTP_PORT ?? 4000)}/.well-known/jwks.json`;
+// The same ports as `npm start`, read the same way (flag > TESSERA_* variable > default), so the hints it prints work.
+const { ports, positionals } = (() => {
+  try {
+    return readDemoPorts(process.argv.slice(2), process.env);
+  } catch (err) {
+    console.error(`attack.ts: ${(err as Error).message}`);
+    process.exit(2);
+  }
+})();
+const JWKS_URL = `http://127.0.0.1:${ports.http.port}/.well-known/jwks.json`;
 const INSTALLATION = process.env.TESSERA_DEMO_INSTALLATION ?? 'demo';
 const APP_ID = manifest.app.id;
-const URL_TO_HIT = 'http://127.0.0.1:4100/orders/1001';
+const URL_TO_HIT = `http://127.0.0.1:${ports.customer.port}/orders/1001`;
 const ALG = manifest.customer.auth.alg;
 /** ES256/EdDSA: tokens are signed with the app's key (published as its JWKS), not the installation's secret. */
 const APP_KEY_SIGNED = ALG === 'ES256' || ALG === 'EdDSA';
 
 const client = new SSMClient({
-  endpoint: `http://127.0.0.1:${SSM_PORT}`,
+  endpoint: `http://127.0.0.1:${ports.ssm.port}`,
   region: 'us-east-1',
   credentials: { accessKeyId: 'offline', secretAccessKey: 'offline' },
 });
@@ -64,7 +73,7 @@ async function forgedSigner(): Promise<TokenSigner> {
 }
 
 async function main(kind: string | undefined): Promise<void> {
-  if (kind !== 'forge' && kind !== 'replay') throw new Error('usage: attack.ts forge|replay');
+  if (kind !== 'forge' && kind !== 'replay') throw new Error('usage: attack.ts forge|replay [--ssm-port N] [--http-port N] [--customer-port N]');
   const stored = await new SsmIparamStore({ client }).get(APP_ID, INSTALLATION);
   if (!stored) throw new Error('no demo installation: run npm start first');
   if (stored.document.values.auth_mode === 'shared-secret') {
@@ -76,7 +85,7 @@ async function main(kind: string | undefined): Promise<void> {
   await call(token);
 }
 
-main(process.argv[2]).catch((err: unknown) => {
+main(positionals[0]).catch((err: unknown) => {
   console.error((err as Error).message);
   process.exitCode = 1;
 });
