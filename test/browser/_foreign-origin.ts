@@ -1,5 +1,6 @@
 /** A page on an origin the manifest does not allow (another loopback port), calling the functions from a browser. */
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** Runs in the foreign page: the same calls the product page makes, reporting what the browser let it read. */
 const PAGE_SCRIPT = `
@@ -20,8 +21,8 @@ export interface ForeignOrigin {
   close(): Promise<void>;
 }
 
-/** Serves `/` (a page) and `/foreign.js` (its script) on 127.0.0.1:port. */
-export async function startForeignOrigin(port: number): Promise<ForeignOrigin> {
+/** Serves `/` (a page) and `/foreign.js` (its script) on a loopback port the OS picks. */
+export async function startForeignOrigin(): Promise<ForeignOrigin> {
   const server: Server = createServer((req, res) => {
     if (req.url === '/foreign.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(PAGE_SCRIPT);
@@ -29,9 +30,12 @@ export async function startForeignOrigin(port: number): Promise<ForeignOrigin> {
     }
     res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Elsewhere</title><script src="/foreign.js"></script><p>Another origin</p>');
   });
-  await new Promise<void>((done) => server.listen(port, '127.0.0.1', () => done()));
+  await new Promise<void>((done, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => done());
+  });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((done) => (server.closeAllConnections(), server.close(() => done()))),
   };
 }

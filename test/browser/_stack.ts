@@ -2,40 +2,22 @@
  *  copy of the service, an installation, the customer server and the dev platform, all on free loopback ports. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { startCustomerServer, type CustomerServer } from '../../demo/customer-server.js';
+import { copyService, type ServiceCopy } from '../../demo/_service-copy.js';
 import { createInstaller, SsmIparamStore } from '../../src/iparams/index.js';
 import { createKeyManager, SsmKeyStore } from '../../src/keys/index.js';
 import { silentLogger } from '../../src/log.js';
 import { startDevPlatform, type DevPlatform } from '../../src/offline/index.js';
 import { loadProject } from '../../src/schema/index.js';
-import { waitForPort } from '../helpers/ports.js';
+import { freePorts, waitForPort } from '../helpers/ports.js';
 
 export const root = resolve(__dirname, '../..');
 /** ssm-local accepts any credentials; fixed ones keep the SDK from looking for real ones. */
 const OFFLINE_CREDENTIALS = { accessKeyId: 'offline', secretAccessKey: 'offline' };
-const SERVICE_FILES = ['serverless.yml', 'manifest.json', 'iparams.json', 'package.json', 'tsconfig.json', 'esbuild.plugins.cjs', 'functions', 'src'];
-
-/** The manifest as the lead committed it; the browser test needs its `session` and `cors` sections. */
-export function readRootManifest(): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-}
-
-/** A port nothing listens on right now (bound on 0, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((done, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 export interface Stack {
   platform: DevPlatform;
@@ -52,8 +34,8 @@ export interface Stack {
  * platform's origin through CORS, so the test runs beside the offline end-to-end test without sharing a port.
  */
 export async function startStack(installationId = 'demo'): Promise<Stack> {
-  const project = mkdtempSync(join(tmpdir(), 'tessera-browser-service-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-browser-ssm-'));
+  let service: ServiceCopy | undefined;
   let customer: CustomerServer | undefined;
   let platform: DevPlatform | undefined;
   let child: ChildProcess | undefined;
@@ -66,35 +48,31 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
       await exited;
     }
     await Promise.all([platform?.close(), customer?.close()]);
-    rmSync(project, { recursive: true, force: true });
+    service?.remove();
     rmSync(dataDir, { recursive: true, force: true });
   };
 
   try {
-    for (const f of SERVICE_FILES) cpSync(join(root, f), join(project, f), { recursive: true });
-    symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));
-    const [httpPort, lambdaPort, wsPort, customerPort, platformPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-    const functionsUrl = `http://127.0.0.1:${httpPort}`;
+    // Every port the stack opens, serverless offline's own three included: none of `npm start`'s fixed ones.
+    const { customer: customerPort, platform: platformPort, ...offlinePorts } = await freePorts(['ssm', 'http', 'sls', 'lambda', 'ws', 'customer', 'platform']);
+    const functionsUrl = `http://127.0.0.1:${offlinePorts.http}`;
 
     platform = await startDevPlatform({ port: platformPort, appId: 'order-lookup', installationId, functionsUrl, pageDir: join(root, 'demo/product'), logger: silentLogger });
-    const manifest = readRootManifest() as { session?: object; cors?: { allowedOrigins?: string[] }; customer: { allowedHosts: string[] } };
-    manifest.session = { ...manifest.session, jwksUrl: platform.jwksUrl, issuer: platform.url };
-    manifest.cors = { ...manifest.cors, allowedOrigins: [platform.url] };
-    manifest.customer.allowedHosts = [...manifest.customer.allowedHosts, `127.0.0.1:${customerPort}`];
-    writeFileSync(join(project, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    service = copyService(root, { customerHost: `127.0.0.1:${customerPort}`, platformOrigin: platform.url });
+    const project = service.dir;
 
     // `tessera offline`, as a developer runs it: ssm-local, `serverless offline`, and the proxy in front of it.
-    const ssmPort = await freePort();
-    child = spawn(process.execPath, [join(root, 'bin/tessera.cjs'), 'offline', '--ssm-port', String(ssmPort), '--http-port', String(httpPort), '--data-dir', dataDir], {
+    const portFlags = Object.entries(offlinePorts).flatMap(([name, port]) => [`--${name}-port`, String(port)]);
+    child = spawn(process.execPath, [join(root, 'bin/tessera.cjs'), 'offline', ...portFlags, '--data-dir', dataDir], {
       cwd: project,
-      env: { ...process.env, TESSERA_LAMBDA_PORT: String(lambdaPort), TESSERA_WS_PORT: String(wsPort) },
+      env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    await waitForPort(ssmPort, 60_000);
-    const ssmUrl = `http://127.0.0.1:${ssmPort}`;
+    await waitForPort(offlinePorts.ssm, 60_000);
+    const ssmUrl = `http://127.0.0.1:${offlinePorts.ssm}`;
     const { manifest: loaded, iparams } = await loadProject(project);
     const client = new SSMClient({ endpoint: ssmUrl, region: 'us-east-1', credentials: OFFLINE_CREDENTIALS });
     const store = new SsmIparamStore({ client });
@@ -119,7 +97,7 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
       logger: silentLogger,
       ...(alg === 'HS256' ? { secrets: [secret] } : { jwks: { url: `${functionsUrl}/.well-known/jwks.json`, algorithms: [alg] } }),
     });
-    await waitForPort(httpPort, 180_000);
+    await waitForPort(offlinePorts.http, 180_000);
     return { platform, functionsUrl, output: () => output, secret, stop };
   } catch (err) {
     await stop();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startForeignOrigin, type ForeignOrigin } from './_foreign-origin.js';
-import { freePort, root, startStack, type Stack } from './_stack.js';
+import { root, startStack, type Stack } from './_stack.js';
 
 jest.setTimeout(240_000);
 
@@ -48,7 +48,7 @@ describe('product page in Chromium', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    foreign = await startForeignOrigin(await freePort());
+    foreign = await startForeignOrigin();
     userDataDir = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   });

@@ -15,16 +15,18 @@ import { SsmKeyStore } from '../../../src/keys/index.js';
 import { createHs256Signer, newJti } from '../../../src/outbound/index.js';
 import { bodyHash, normalizeHtu } from '../../../src/protocol/index.js';
 import { loadProject } from '../../../src/schema/index.js';
-import { waitForPort } from '../../helpers/ports.js';
+import { freePorts, waitForPort } from '../../helpers/ports.js';
 
 jest.setTimeout(240_000);
 
 const root = resolve(__dirname, '../../..');
-const SSM_PORT = 4583;
-const HTTP_PORT = 4000;
-const CUSTOMER_PORT = 4100;
-const PLATFORM = 'http://127.0.0.1:4200';
-const fn = `http://127.0.0.1:${HTTP_PORT}`;
+/** Every port `npm start` opens, as its flags name them; free ones per run, so `npm start` itself may run beside. */
+const PORT_NAMES = ['ssm', 'http', 'sls', 'lambda', 'ws', 'customer', 'platform'] as const;
+let ports: Record<(typeof PORT_NAMES)[number], number>;
+let SSM_PORT: number;
+let CUSTOMER_PORT: number;
+let PLATFORM: string;
+let fn: string;
 /** The Authorization header of a session the offline platform issued for the demo installation. */
 let SESSION: { authorization: string };
 let token: string;
@@ -41,7 +43,8 @@ let attackOutput = '';
 /** `node --import tsx demo/attack.ts <kind>`, as the demo's hints say to run it. */
 function runAttack(kind: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, reject) => {
-    const attack = spawn(process.execPath, ['--import', 'tsx', 'demo/attack.ts', kind], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const flags = ['--ssm-port', String(SSM_PORT), '--http-port', String(ports.http), '--customer-port', String(CUSTOMER_PORT)];
+    const attack = spawn(process.execPath, ['--import', 'tsx', 'demo/attack.ts', kind, ...flags], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     attack.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -58,7 +61,12 @@ async function startDemo(authMode: string): Promise<void> {
   dataDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
   output = '';
   attackOutput = '';
-  child = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts'], {
+  ports = await freePorts(PORT_NAMES);
+  ({ ssm: SSM_PORT, customer: CUSTOMER_PORT } = ports);
+  PLATFORM = `http://127.0.0.1:${ports.platform}`;
+  fn = `http://127.0.0.1:${ports.http}`;
+  const flags = PORT_NAMES.flatMap((name) => [`--${name}-port`, String(ports[name])]);
+  child = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts', ...flags], {
     cwd: root,
     env: { ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_DEMO_AUTH_MODE: authMode, TESSERA_LOG_LEVEL: 'debug', TESSERA_IPARAMS_TTL_MS: '1000' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,8 +74,12 @@ async function startDemo(authMode: string): Promise<void> {
   });
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  await waitForPort(HTTP_PORT, 180_000);
-  await waitForPort(CUSTOMER_PORT, 10_000);
+  // A demo that exits while starting fails here with what it printed, not after the port wait's three minutes.
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`demo/start.ts exited with ${code}:\n${output}`))));
+  const up = Promise.all([waitForPort(ports.http, 180_000), waitForPort(CUSTOMER_PORT, 180_000)]).catch((err: Error) => {
+    throw new Error(`${err.message}; demo/start.ts printed:\n${output}`);
+  });
+  await Promise.race([up, exited]);
   const store = new SsmIparamStore({ client: new SSMClient({ endpoint: `http://127.0.0.1:${SSM_PORT}` }) });
   const stored = await store.get('order-lookup', 'demo');
   secret = String(stored?.document.values.shared_secret);
@@ -86,7 +98,7 @@ async function stopDemo(): Promise<void> {
     process.kill(-child.pid!, 'SIGINT'); // Ctrl-C reaches the whole process group, as in a terminal
     await exited;
   }
-  await Promise.all([HTTP_PORT, SSM_PORT, CUSTOMER_PORT, 4200].map((port) => waitForPort(port, 20_000, false)));
+  await Promise.all(Object.values(ports).map((port) => waitForPort(port, 20_000, false)));
   rmSync(dataDir, { recursive: true, force: true });
 }
 
@@ -136,6 +148,8 @@ describe.each(['jwt', 'shared-secret'])('example app under serverless offline (a
     // Prepare: the installer sets the Basic password as an admin would
     const store = new SsmIparamStore({ client: new SSMClient({ endpoint: `http://127.0.0.1:${SSM_PORT}` }) });
     const { manifest, iparams } = await loadProject(root);
+    // The manifest the functions run with: npm start's copy of it also allows this run's customer server.
+    manifest.customer.allowedHosts = [...manifest.customer.allowedHosts, `127.0.0.1:${CUSTOMER_PORT}`];
     const password = randomBytes(24).toString('base64url');
     await createInstaller({ manifest, schema: iparams, store, actor: 'e2e' }).set('demo', 'basic_password', password);
     const basic = (p: string) => ({ authorization: `Basic ${Buffer.from(`demo:${p}`).toString('base64')}` });
