@@ -22,7 +22,7 @@ let server: Server;
 let jwksUrl: string;
 
 beforeAll(async () => {
-  if (!hasOpenssl) return;
+  if (!hasOpenssl) throw new Error('openssl is missing: install Debian\'s openssl (node scripts/ensure-system-packages.mjs does) to run this test');
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost',
     '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
@@ -48,7 +48,7 @@ function token(): string {
   });
 }
 
-(hasOpenssl ? describe : describe.skip)('JWKS over HTTPS', () => {
+describe('JWKS over HTTPS', () => {
   it('refuses a certificate this process does not trust: the fetch fails and the verifier answers 503', async () => {
     await expect(fetchJwksDocument(new URL(jwksUrl))).rejects.toMatchObject({ name: 'JwksFetchError', message: 'connection failed' });
     const verifier = createVerifier({

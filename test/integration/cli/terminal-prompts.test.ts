@@ -6,11 +6,12 @@ const SECRET = 'tty-Secret_0123456789abcdefghijklmnopqrstuvwxyz';
 let ssm: LocalSsm;
 
 beforeAll(async () => {
+  if (!hasScript) throw new Error('script is missing: install Debian\'s bsdutils (node scripts/ensure-system-packages.mjs does) to run this test');
   ssm = await startLocalSsm();
 });
-afterAll(() => ssm.stop());
+afterAll(() => ssm?.stop());
 
-(hasScript ? describe : describe.skip)('tessera install in a terminal', () => {
+describe('tessera install in a terminal', () => {
   it('prompts for each field, masks the secure one, and installs', async () => {
     // Act
     const { code, screen } = await inTerminal('install tty1', [
