@@ -1,12 +1,11 @@
 /** Verifier requests per second on loopback (autocannon, bounded), as ratios to the same server with no auth. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { createEs256Signer, createHs256Signer, newJti } from '../src/outbound/index.js';
 import { bodyHash, normalizeHtu, type RequestClaims } from '../src/protocol/index.js';
-import { waitForPort } from '../test/helpers/ports.js';
+import { freePort, waitForPort } from '../test/helpers/ports.js';
 import { fmt, median, table } from './_measure.js';
 
 export const SECRET = randomBytes(32).toString('base64url');
@@ -15,15 +14,6 @@ const APP_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const APP_JWK = JSON.stringify({ ...APP_KEY.publicKey.export({ format: 'jwk' }), kid: 'bench-1' });
 const MODES = ['none', 'shared-secret', 'jwt', 'es256'] as const;
 type Mode = (typeof MODES)[number];
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
-}
 
 async function startServer(mode: Mode): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();

@@ -1,15 +1,11 @@
-/** The platform's JWKS, cached: coalesced loads, 5 min max age, unknown-kid refetch at most once per 30 s, fail closed. */
+/**
+ * The platform's JWKS for the session guard, held by the shared cache core (protocol's `createJwksCache`): coalesced
+ * loads, 5 min max age, unknown kid and failed fetch refetched at most once per 30 s, fail closed.
+ */
 import { createLocalJWKSet, errors, type CryptoKey, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters } from 'jose';
 import { InboundError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { JwksFetchError } from '../protocol/index.js';
-
-/** DESIGN.md "JWKS fetching": a fetch gives up after 3 s. @example setTimeout(abort, JWKS_TIMEOUT_MS) */
-export const JWKS_TIMEOUT_MS = 3_000;
-/** DESIGN.md "JWKS fetching": keys older than 5 min are dropped. @example now - loadedAtMs < JWKS_MAX_AGE_MS */
-export const JWKS_MAX_AGE_MS = 5 * 60_000;
-/** DESIGN.md "JWKS fetching": an unknown kid refetches at most once per 30 s. @example now - lastAttemptMs >= JWKS_REFETCH_COOLDOWN_MS */
-export const JWKS_REFETCH_COOLDOWN_MS = 30_000;
+import { createJwksCache as createCacheCore, JWKS_MAX_AGE_MS, JWKS_TIMEOUT_MS, JwksFetchError } from '../protocol/index.js';
 
 /**
  * Gets the JWKS JSON document at `url`; must give up when `signal` aborts.
@@ -19,11 +15,6 @@ export const JWKS_REFETCH_COOLDOWN_MS = 30_000;
 export type JwksFetcher = (url: URL, init: { signal: AbortSignal }) => Promise<unknown>;
 
 type KeyResolver = (header: JWSHeaderParameters, token: FlattenedJWSInput) => Promise<CryptoKey>;
-
-interface Loaded {
-  resolve: KeyResolver;
-  loadedAtMs: number;
-}
 
 /** What {@link createJwksCache} needs. @example createJwksCache({ url, fetch: fetchJwksDocument, now: Date.now, logger }) */
 export interface JwksCacheOptions {
@@ -38,12 +29,8 @@ export interface JwksCache {
   getKey: KeyResolver;
 }
 
-function unavailable(reason: string): InboundError {
-  return new InboundError('ERR_SESSION_KEYS_UNAVAILABLE', { cause: reason });
-}
-
-/** Races the fetcher against the 3 s budget and aborts it, so a fetcher that ignores its signal still cannot hang us. */
-async function fetchWithin(options: JwksCacheOptions): Promise<unknown> {
+/** Races the fetcher against the 3 s budget and aborts it: the fetcher is injectable, and may ignore its signal. */
+async function fetchWithin(fetch: JwksFetcher, url: URL): Promise<unknown> {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -54,7 +41,7 @@ async function fetchWithin(options: JwksCacheOptions): Promise<unknown> {
     timer.unref?.();
   });
   try {
-    return await Promise.race([options.fetch(options.url, { signal: controller.signal }), deadline]);
+    return await Promise.race([fetch(url, { signal: controller.signal }), deadline]);
   } finally {
     clearTimeout(timer);
   }
@@ -62,70 +49,35 @@ async function fetchWithin(options: JwksCacheOptions): Promise<unknown> {
 
 /**
  * Creates the cache. Keys come only from the configured URL: jose's local set never reads `jku`, `x5u`, `jwk` or
- * `x5c` from a token, so a token cannot name where its key is fetched from.
+ * `x5c` from a token. Unlike the customer's verifier, a session guard serves no stale keys: past the max age it
+ * fetches before verifying, and fails closed when it cannot (DESIGN.md "JWKS fetching").
  * @example
  * const cache = createJwksCache({ url, fetch: fetchJwksDocument, now: Date.now, logger });
  * await jwtVerify(token, cache.getKey, { algorithms: ['RS256'] });
  */
 export function createJwksCache(options: JwksCacheOptions): JwksCache {
-  let loaded: Loaded | undefined;
-  let pending: Promise<Loaded> | undefined;
-  let lastAttemptMs = -Infinity;
-
-  async function loadOnce(): Promise<Loaded> {
-    lastAttemptMs = options.now();
-    let document: unknown;
-    try {
-      document = await fetchWithin(options);
-    } catch (err) {
-      const reason = err instanceof JwksFetchError ? err.message : 'fetcher failed';
-      options.logger.log('warn', 'session.jwks_unavailable', { reason });
-      throw unavailable(`JWKS fetch ${reason}`);
-    }
-    let resolve: KeyResolver;
-    try {
-      resolve = createLocalJWKSet(document as JSONWebKeySet);
-    } catch {
-      options.logger.log('warn', 'session.jwks_unavailable', { reason: 'document is not a JWK Set' });
-      throw unavailable('JWKS document is not a JWK Set');
-    }
-    options.logger.log('debug', 'session.jwks_loaded', {});
-    loaded = { resolve, loadedAtMs: options.now() };
-    return loaded;
-  }
-
-  /** Concurrent callers share one fetch (middy's coalesced cache); a failure is not cached. */
-  function load(): Promise<Loaded> {
-    pending ??= loadOnce().finally(() => {
-      pending = undefined;
-    });
-    return pending;
-  }
-
-  async function current(): Promise<Loaded> {
-    if (loaded !== undefined && options.now() - loaded.loadedAtMs < JWKS_MAX_AGE_MS) return loaded;
-    // Past max age the old keys are dropped before the fetch, so a failing endpoint fails closed.
-    loaded = undefined;
-    return load();
-  }
-
+  const cache = createCacheCore<KeyResolver>({
+    url: options.url,
+    fetch: (url) => fetchWithin(options.fetch, url),
+    parse: (document) => createLocalJWKSet(document as JSONWebKeySet),
+    unavailable: (reason, retryAfterSec) =>
+      new InboundError('ERR_SESSION_KEYS_UNAVAILABLE', { cause: reason, headers: { 'retry-after': String(retryAfterSec) } }),
+    now: options.now,
+    logger: options.logger,
+    event: 'session',
+    staleCapMs: JWKS_MAX_AGE_MS,
+  });
   return {
     async getKey(header, token) {
-      const keys = await current();
+      const keys = await cache.current();
       try {
-        return await keys.resolve(header, token);
+        return await keys(header, token);
       } catch (err) {
         if (!(err instanceof errors.JWKSNoMatchingKey)) throw err;
-        // An unknown kid may mean the platform rotated keys; attackers can mint endless kids, hence the cooldown.
-        if (pending === undefined && options.now() - lastAttemptMs < JWKS_REFETCH_COOLDOWN_MS) throw err;
-        let fresh: Loaded;
-        try {
-          fresh = await load();
-        } catch {
-          // The keys we hold are still good; the refetch failing only means this kid stays unknown.
-          throw err;
-        }
-        return fresh.resolve(header, token);
+        // An unknown kid may mean the platform rotated keys; the core refetches at most once per cooldown.
+        const fresher = await cache.refresh();
+        if (fresher === undefined) throw err;
+        return fresher(header, token);
       }
     },
   };

@@ -2,9 +2,8 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { InboundError, type TesseraErrorCode } from '../errors.js';
 import { createJsonLogger, type Logger } from '../log.js';
-import { MAX_TOKEN_BYTES, TOKEN_TYPE } from '../protocol/index.js';
+import { BEARER, checkJwksUrl, fetchJwksDocument, isId, MAX_TOKEN_BYTES, TOKEN_TYPE } from '../protocol/index.js';
 import { createJwksCache, type JwksFetcher } from './_jwks.js';
-import { checkJwksUrl, fetchJwksDocument } from '../protocol/index.js';
 
 export type { JwksFetcher } from './_jwks.js';
 
@@ -103,11 +102,6 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set(['jwksUrl', 'issuer', 'audience'
 /** Verified sessions kept for `peek`: a few hundred concurrent users per warm instance is already many. */
 const MAX_VERIFIED_SESSIONS = 1_000;
 const SUPPORTED_ALGORITHMS: ReadonlySet<string> = new Set<SessionAlgorithm>(['RS256', 'ES256']);
-/** RFC 6750 §2.1: `Bearer` (any case, DESIGN.md "token transport") then one b64token. */
-const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-/** DESIGN.md "installation ids". */
-const INSTALLATION_ID = /^[a-z0-9_.-]{1,64}$/;
-const ONLY_DOTS = /^\.+$/;
 
 function fail(rule: string): never {
   throw new TypeError(`createSessionVerifier: ${rule}`);
@@ -182,6 +176,8 @@ class Refusal {
   constructor(
     readonly code: TesseraErrorCode,
     readonly reason: string,
+    /** What the answer carries, e.g. the JWKS cooldown's `Retry-After`. */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {}
 }
 
@@ -200,7 +196,7 @@ function bearerToken(header: string | undefined): string {
 
 /** Maps jose's error classes to our codes; only jose's fixed claim names reach the reason, never its payload. */
 function fromJose(err: unknown): Refusal {
-  if (err instanceof InboundError) return new Refusal(err.code, String(err.cause ?? err.code));
+  if (err instanceof InboundError) return new Refusal(err.code, String(err.cause ?? err.code), err.headers);
   if (err instanceof errors.JWTExpired) {
     return new Refusal('ERR_SESSION_EXPIRED', err.claim === 'iat' ? 'iat older than maxTokenAgeSec' : 'exp has passed');
   }
@@ -220,7 +216,7 @@ function fromJose(err: unknown): Refusal {
 
 function installationIdOf(claims: JWTPayload, claim: string): string {
   const value = claims[claim];
-  if (typeof value !== 'string' || !INSTALLATION_ID.test(value) || ONLY_DOTS.test(value)) {
+  if (!isId(value)) {
     throw new Refusal('ERR_SESSION_INVALID', `claim "${claim}" is not an installation id`);
   }
   return value;
@@ -292,7 +288,7 @@ export function createSessionVerifier(options: SessionVerifierOptions): SessionV
       } catch (err) {
         const refusal = err instanceof Refusal ? err : fromJose(err);
         o.logger.log('warn', 'session.refused', { code: refusal.code, reason: refusal.reason });
-        throw new InboundError(refusal.code, { cause: refusal.reason });
+        throw new InboundError(refusal.code, { cause: refusal.reason, ...(refusal.headers ? { headers: refusal.headers } : {}) });
       }
     },
 

@@ -1,33 +1,28 @@
 /** SSM path layout and the id rules every path segment must pass before it reaches SSM. */
 import { TesseraError } from '../errors.js';
+import { ID_RULE, isId, isParameterName, PARAMETER_NAME_RULE } from '../protocol/index.js';
 
-const ID = /^[a-z0-9_.-]{1,64}$/;
-const PARAMETER_NAME = /^[A-Za-z0-9_]{1,64}$/;
-const ONLY_DOTS = /^\.+$/;
-
-/** True for an app or installation id: `[a-z0-9_.-]{1,64}`, not made only of dots. */
-export function isValidId(id: unknown): id is string {
-  return typeof id === 'string' && ID.test(id) && !ONLY_DOTS.test(id);
-}
+/** True for an app or installation id: the protocol's one rule, `[a-z0-9_.-]{1,64}`, not made only of dots. */
+export const isValidId = isId;
 
 /** Throws ERR_INSTALLATION_ID_INVALID unless `id` is a valid installation id. The id itself is not echoed. */
 export function assertInstallationId(id: unknown): asserts id is string {
   if (!isValidId(id)) {
     throw new TesseraError('ERR_INSTALLATION_ID_INVALID', {
-      message: 'installation id must match [a-z0-9_.-]{1,64} and not be only dots',
+      message: `installation id ${ID_RULE}`,
     });
   }
 }
 
 /** Throws a TypeError (configuration, not input) unless `id` is a valid app id. */
 export function assertAppId(id: unknown): asserts id is string {
-  if (!isValidId(id)) throw new TypeError('app id must match [a-z0-9_.-]{1,64} and not be only dots');
+  if (!isValidId(id)) throw new TypeError(`app id ${ID_RULE}`);
 }
 
 /** Throws ERR_PARAMETER_NAME_INVALID unless `name` is `[A-Za-z0-9_]{1,64}`. */
 export function assertParameterName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !PARAMETER_NAME.test(name)) {
-    throw new TesseraError('ERR_PARAMETER_NAME_INVALID', { message: 'parameter name must match [A-Za-z0-9_]{1,64}' });
+  if (!isParameterName(name)) {
+    throw new TesseraError('ERR_PARAMETER_NAME_INVALID', { message: `parameter name ${PARAMETER_NAME_RULE}` });
   }
 }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { TesseraError, type TesseraErrorCode } from '../errors.js';
 import { createJsonLogger, type Logger } from '../log.js';
+import { ID_RULE, isId } from '../protocol/index.js';
 import { createDevSigningKey, type DevSigningKey } from './_dev-platform-keys.js';
 import { readPage } from './_dev-platform-page.js';
 
@@ -68,8 +69,6 @@ const REQUIRED = ['appId', 'installationId', 'functionsUrl'] as const;
 const KNOWN_KEYS: ReadonlySet<string> = new Set([...REQUIRED, ...Object.keys(DEFAULTS)]);
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost']);
 /** DESIGN.md "installation ids"; app ids follow the same rule. */
-const ID = /^[a-z0-9_.-]{1,64}$/;
-const ONLY_DOTS = /^\.+$/;
 /** RFC 6749 §3.3 scope-token: printable ASCII without space, `"` or `\`. */
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const MAX_SESSION_BODY_BYTES = 4096;
@@ -80,7 +79,7 @@ function fail(rule: string): never {
 }
 
 function checkId(name: string, value: unknown): string {
-  if (typeof value !== 'string' || !ID.test(value) || ONLY_DOTS.test(value)) fail(`option "${name}" must match ${ID}, not only dots`);
+  if (!isId(value)) fail(`option "${name}" ${ID_RULE}`);
   return value;
 }
 

@@ -35,6 +35,11 @@ export interface JwksCacheOptions<K> {
   logger: Logger;
   /** Prefix of the log events: `{event}.jwks_loaded`, `{event}.jwks_unavailable`. */
   event: 'verify' | 'session';
+  /**
+   * Oldest keys ever used, from {@link JWKS_MAX_AGE_MS} (no stale serving: past the max age a request waits for the
+   * fetch) to the default {@link JWKS_STALE_CAP_MS}.
+   */
+  staleCapMs?: number;
 }
 
 /**
@@ -64,6 +69,10 @@ export interface JwksCache<K> {
  */
 export function createJwksCache<K>(options: JwksCacheOptions<K>): JwksCache<K> {
   const { url, now, logger } = options;
+  const staleCapMs = options.staleCapMs ?? JWKS_STALE_CAP_MS;
+  if (!(staleCapMs >= JWKS_MAX_AGE_MS && staleCapMs <= JWKS_STALE_CAP_MS)) {
+    throw new TypeError(`createJwksCache: staleCapMs must be from ${JWKS_MAX_AGE_MS} to ${JWKS_STALE_CAP_MS}`);
+  }
   let held: K | undefined;
   let loadedAtMs = -Infinity;
   let pending: Promise<K> | undefined;
@@ -114,7 +123,7 @@ export function createJwksCache<K>(options: JwksCacheOptions<K>): JwksCache<K> {
     current() {
       const nowMs = now();
       const ageMs = nowMs - loadedAtMs;
-      if (held !== undefined && ageMs < JWKS_STALE_CAP_MS) {
+      if (held !== undefined && ageMs < staleCapMs) {
         // Stale-while-revalidate: a due refresh never holds a request that has usable keys.
         if (ageMs >= JWKS_MAX_AGE_MS && pending === undefined && !coolingDown(nowMs)) load().catch(() => undefined);
         return held;

@@ -18,7 +18,8 @@ function scriptedFetch(answers: Answer[]) {
   return { calls, fetch };
 }
 
-const FUNCTIONS = 'http://127.0.0.1:4000';
+// Only a URL: every test injects its own fetch, and `.test` names never resolve (RFC 6761), so no port is touched.
+const FUNCTIONS = 'http://functions.test';
 const session = (token: string) => ({ status: 200, body: { token, expiresInSec: 300 } });
 
 describe('createTesseraClient', () => {

@@ -56,7 +56,7 @@ let redisPort: number;
 
 beforeAll(async () => {
   if (!existsSync(REDIS_SERVER)) {
-    throw new Error(`${REDIS_SERVER} is missing: install Debian's redis-server (.ci/run does) to run this test`);
+    throw new Error(`${REDIS_SERVER} is missing: install Debian's redis-server (node scripts/ensure-system-packages.mjs does, and npm test runs it) to run this test`);
   }
   redisPort = await freePort();
   redis = await start(REDIS_SERVER, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, redisPort);

@@ -1,6 +1,6 @@
 /** The built package as a customer's server loads it: `tessera/verify` in CommonJS and ESM, with no SDK or axios. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -51,6 +51,32 @@ describe('the built package', () => {
     );
     expect(Object.keys(exportsMap)).toContain('./keys');
     expect(files.filter((f) => f === undefined || !existsSync(join(pkg, f)))).toEqual([]);
+  });
+
+  it('gives one error identity across entry points and module systems: one set of classes, shared at run time', () => {
+    // A VerifyError from tessera/verify and an InboundError from tessera/inbound, each checked against tessera/errors
+    // loaded by require() and by import.
+    const script = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(process.cwd() + '/');
+      const cjsErrors = require('tessera/errors');
+      const esmErrors = await import('tessera/errors');
+      const fromVerify = await require('tessera/verify').createVerifier({ mode: 'shared-secret', secrets: ['s'.repeat(32)],
+        publicOrigin: 'https://c.example.com', logger: { log() {} } }).verify({ method: 'GET', url: '/', headers: {}, body: new Uint8Array() }).catch((e) => e);
+      const { createCsrfGuard } = await import('tessera/inbound');
+      const fromInbound = (() => { try { createCsrfGuard({ secret: 'x'.repeat(43), logger: { log() {} } }).verify({ headers: {} }, 'binding'); } catch (e) { return e; } })();
+      const check = (e) => [e instanceof cjsErrors.TesseraError, e instanceof esmErrors.TesseraError, cjsErrors.isTesseraError(e), esmErrors.isTesseraError(e)];
+      console.log(JSON.stringify({ same: cjsErrors.TesseraError === esmErrors.TesseraError, verify: [fromVerify.name, ...check(fromVerify)],
+        verifyFamily: fromVerify instanceof esmErrors.VerifyError, inbound: fromInbound && [fromInbound.name, ...check(fromInbound)] }));`;
+    // tessera/inbound needs jose, which a customer's app would have installed with the package.
+    if (!existsSync(join(app, 'node_modules', 'jose'))) symlinkSync(join(root, 'node_modules', 'jose'), join(app, 'node_modules', 'jose'));
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: app, encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    const result = JSON.parse(out.stdout) as { same: boolean; verify: unknown[]; verifyFamily: boolean; inbound: unknown[] | null };
+    expect(result.same).toBe(true);
+    expect(result.verify).toEqual(['VerifyError', true, true, true, true]);
+    expect(result.verifyFamily).toBe(true);
+    expect(result.inbound).toEqual(['InboundError', true, true, true, true]);
   });
 
   it('loads tessera/verify as ESM', () => {

@@ -36,7 +36,7 @@ const ALLOWED: Record<string, string[]> = {
   schema: [],
   verify: ['protocol'],
   outbound: ['protocol'],
-  iparams: ['schema', 'outbound'],
+  iparams: ['schema', 'outbound', 'protocol'],
   inbound: ['protocol'],
   keys: ['iparams', 'protocol'],
   runtime: ['iparams', 'inbound', 'outbound', 'keys', 'schema', 'protocol'],

@@ -1,5 +1,6 @@
 /** A slow, huge, failing or redirecting JWKS endpoint: the session guard fails closed with 503, fast, and never hangs. */
 import type { ServerResponse } from 'node:http';
+import type { InboundError } from '../../../src/errors.js';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder.js';
 import { expectRefusal, mintSession, platformKey, sessionVerifier, type PlatformKey } from './_session-helpers.js';
 
@@ -98,16 +99,23 @@ describe('createSessionVerifier', () => {
       expect([String(err.cause), ...lines].join('\n')).not.toContain('internal-detail-xyz');
     });
 
-    it('tries again on the next request once the endpoint recovers', async () => {
+    it('answers at once within the 30 s cooldown after a failure, then tries again and recovers', async () => {
       // Prepare
       jwks.respond((_req, res) => res.writeHead(500).end());
-      const { verifier } = sessionVerifier(jwks.origin);
+      const { verifier, clock } = sessionVerifier(jwks.origin);
       const header = `Bearer ${await mintSession(rs)}`;
       await expect(verifier.verify(header, [])).rejects.toMatchObject({ code: 'ERR_SESSION_KEYS_UNAVAILABLE' });
       jwks.respond((_req, res) => res.end(JSON.stringify({ keys: [rs.publicJwk] })));
+      const before = jwks.requests.length;
       // Act
+      clock.advanceSec(29);
+      const inCooldown = await verifier.verify(header, []).catch((e: InboundError) => e);
+      const fetchedInCooldown = jwks.requests.length - before;
+      clock.advanceSec(1);
       const session = await verifier.verify(header, []);
       // Assess
+      expect(inCooldown).toMatchObject({ code: 'ERR_SESSION_KEYS_UNAVAILABLE', status: 503, headers: { 'retry-after': '1' } });
+      expect(fetchedInCooldown).toBe(0);
       expect(session.subject).toBe('user-42');
     });
   });

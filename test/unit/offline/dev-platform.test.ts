@@ -8,7 +8,8 @@ import type { Logger } from '../../../src/log.js';
 import { startDevPlatform, type DevPlatform, type DevPlatformOptions } from '../../../src/offline/index.js';
 
 const FIXED_MS = Date.UTC(2026, 10, 23, 12, 0, 0);
-const FUNCTIONS_URL = 'http://127.0.0.1:4000';
+// Only text the page and its CSP name; the platform listens on port 0 and never connects to it (`.test`: RFC 6761).
+const FUNCTIONS_URL = 'http://functions.test';
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
