@@ -46,6 +46,8 @@ export interface BasicResult {
  */
 export interface BasicGuard {
   readonly realm: string;
+  /** The `WWW-Authenticate` challenge its 401s carry, e.g. `Basic realm="orders", charset="UTF-8"`. */
+  readonly challenge: string;
   /**
    * Resolves with the user, or rejects with `InboundError` `ERR_BASIC_INVALID` (401, its response carries
    * `WWW-Authenticate`) or `ERR_RATE_LIMITED` (429, its response carries `Retry-After`).
@@ -69,30 +71,6 @@ const BASIC = /^basic +([A-Za-z0-9+/]+={0,2}) *$/i;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const REALM = /^[\u0020-\u007e]{1,128}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** A 401 whose response always carries the challenge (RFC 9110 §11.6.1), whoever turns it into a response. */
-class BasicRefusal extends InboundError {
-  readonly #challenge: string;
-  constructor(challenge: string, reason: string) {
-    super('ERR_BASIC_INVALID', { cause: reason });
-    this.#challenge = challenge;
-  }
-  override toResponse(headers: Record<string, string> = {}) {
-    return super.toResponse({ 'www-authenticate': this.#challenge, ...headers });
-  }
-}
-
-/** A 429 whose response always carries `Retry-After` in seconds (RFC 6585 §4). */
-class RateLimitRefusal extends InboundError {
-  readonly retryAfterSec: number;
-  constructor(retryAfterSec: number) {
-    super('ERR_RATE_LIMITED', { cause: 'too many bad Basic attempts for this user' });
-    this.retryAfterSec = retryAfterSec;
-  }
-  override toResponse(headers: Record<string, string> = {}) {
-    return super.toResponse({ 'retry-after': String(this.retryAfterSec), ...headers });
-  }
-}
 
 function fail(rule: string): never {
   throw new TypeError(`createBasicGuard: ${rule}`);
@@ -168,7 +146,8 @@ export function createBasicGuard(options: BasicGuardOptions): BasicGuard {
 
   function refuse(reason: string): never {
     o.logger.log('warn', 'basic.refused', { code: 'ERR_BASIC_INVALID', reason });
-    throw new BasicRefusal(challenge, reason);
+    // RFC 9110 §11.6.1: a 401 carries the challenge, whoever turns the error into a response.
+    throw new InboundError('ERR_BASIC_INVALID', { cause: reason, headers: { 'www-authenticate': challenge } });
   }
 
   async function loadUsers(user: string): Promise<BasicUsers> {
@@ -188,6 +167,7 @@ export function createBasicGuard(options: BasicGuardOptions): BasicGuard {
 
   return Object.freeze({
     realm: o.realm,
+    challenge,
 
     async verify(authorizationHeader: string | undefined): Promise<BasicResult> {
       const parsed = parseCredentials(authorizationHeader);
@@ -200,7 +180,10 @@ export function createBasicGuard(options: BasicGuardOptions): BasicGuard {
       if (retryAfterMs > 0) {
         const retryAfterSec = Math.ceil(retryAfterMs / 1000);
         o.logger.log('warn', 'basic.rate_limited', { code: 'ERR_RATE_LIMITED', retryAfterSec });
-        throw new RateLimitRefusal(retryAfterSec);
+        throw new InboundError('ERR_RATE_LIMITED', {
+          cause: 'too many bad Basic attempts for this user',
+          headers: { 'retry-after': String(retryAfterSec) }, // RFC 6585 §4
+        });
       }
       const users = await loadUsers(parsed.user);
       const passwordDigest = sha256(parsed.password);

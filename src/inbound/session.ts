@@ -1,8 +1,8 @@
 /** The session guard: verifies the platform's session JWT against its JWKS and yields user, installation and scopes. */
 import { errors, jwtVerify, type JWTPayload } from 'jose';
-import { InboundError, type TesseraErrorCode } from '../errors.js';
+import { ERROR_CODES, InboundError, type TesseraErrorCode } from '../errors.js';
 import { createJsonLogger, type Logger } from '../log.js';
-import { BEARER, checkJwksUrl, fetchJwksDocument, isId, MAX_TOKEN_BYTES, TOKEN_TYPE } from '../protocol/index.js';
+import { BEARER, bearerChallenge, checkJwksUrl, fetchJwksDocument, isId, MAX_TOKEN_BYTES, TOKEN_TYPE } from '../protocol/index.js';
 import { createJwksCache, type JwksFetcher } from './_jwks.js';
 
 export type { JwksFetcher } from './_jwks.js';
@@ -178,19 +178,38 @@ class Refusal {
     readonly reason: string,
     /** What the answer carries, e.g. the JWKS cooldown's `Retry-After`. */
     readonly headers?: Readonly<Record<string, string>>,
+    /** The header itself is missing or malformed (RFC 6750 `invalid_request`), not the token in it. */
+    readonly aboutRequest = false,
   ) {}
+}
+
+/** A refusal of the `Authorization` header's shape: its challenge says `invalid_request`. */
+const requestRefusal = (code: TesseraErrorCode, reason: string) => new Refusal(code, reason, undefined, true);
+
+/**
+ * The headers a refusal's answer carries: an RFC 6750 challenge on a 401 (and on the 403 of a missing scope, naming
+ * the scopes the function requires), with the code's fixed message as description, never a presented value.
+ */
+function answerHeaders(refusal: Refusal, requiredScopes: readonly string[]): Readonly<Record<string, string>> | undefined {
+  const [status, description] = ERROR_CODES[refusal.code];
+  if (refusal.code === 'ERR_SCOPE_MISSING') {
+    return { 'www-authenticate': bearerChallenge('insufficient_scope', description, requiredScopes) };
+  }
+  if (status !== 401) return refusal.headers;
+  const error = refusal.aboutRequest ? 'invalid_request' : 'invalid_token';
+  return { ...refusal.headers, 'www-authenticate': bearerChallenge(error, description) };
 }
 
 /** Reads the token from `Authorization` only and bounds its size before any parsing. */
 function bearerToken(header: string | undefined): string {
-  if (header === undefined) throw new Refusal('ERR_SESSION_MISSING', 'no Authorization header');
-  if (typeof header !== 'string') throw new Refusal('ERR_SESSION_INVALID', 'Authorization header is not a string');
-  if (header.trim() === '') throw new Refusal('ERR_SESSION_MISSING', 'empty Authorization header');
-  if (header.length > MAX_TOKEN_BYTES + 16) throw new Refusal('ERR_SESSION_INVALID', `token larger than ${MAX_TOKEN_BYTES} bytes`);
+  if (header === undefined) throw requestRefusal('ERR_SESSION_MISSING', 'no Authorization header');
+  if (typeof header !== 'string') throw requestRefusal('ERR_SESSION_INVALID', 'Authorization header is not a string');
+  if (header.trim() === '') throw requestRefusal('ERR_SESSION_MISSING', 'empty Authorization header');
+  if (header.length > MAX_TOKEN_BYTES + 16) throw requestRefusal('ERR_SESSION_INVALID', `token larger than ${MAX_TOKEN_BYTES} bytes`);
   const match = BEARER.exec(header);
-  if (match === null) throw new Refusal('ERR_SESSION_INVALID', 'Authorization is not a Bearer token');
+  if (match === null) throw requestRefusal('ERR_SESSION_INVALID', 'Authorization is not a Bearer token');
   const token = match[1] as string;
-  if (token.length > MAX_TOKEN_BYTES) throw new Refusal('ERR_SESSION_INVALID', `token larger than ${MAX_TOKEN_BYTES} bytes`);
+  if (token.length > MAX_TOKEN_BYTES) throw requestRefusal('ERR_SESSION_INVALID', `token larger than ${MAX_TOKEN_BYTES} bytes`);
   return token;
 }
 
@@ -288,7 +307,8 @@ export function createSessionVerifier(options: SessionVerifierOptions): SessionV
       } catch (err) {
         const refusal = err instanceof Refusal ? err : fromJose(err);
         o.logger.log('warn', 'session.refused', { code: refusal.code, reason: refusal.reason });
-        throw new InboundError(refusal.code, { cause: refusal.reason, ...(refusal.headers ? { headers: refusal.headers } : {}) });
+        const headers = answerHeaders(refusal, requiredScopes);
+        throw new InboundError(refusal.code, { cause: refusal.reason, ...(headers ? { headers } : {}) });
       }
     },
 

@@ -1,8 +1,9 @@
 /** Who is calling: the session token, HTTP Basic or (offline only) a development header, and the CSRF binding. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { InboundError, TesseraError } from '../errors.js';
+import { ERROR_CODES, InboundError, TesseraError } from '../errors.js';
 import { isValidId, type IparamsReader } from '../iparams/index.js';
 import type { Logger } from '../log.js';
+import { bearerChallenge } from '../protocol/index.js';
 import { createBasicGuard, type BasicGuard, type BasicUsers, type Session, type SessionVerifier } from '../inbound/index.js';
 import type { InboundCredential, Manifest } from '../schema/index.js';
 
@@ -74,12 +75,41 @@ const sessionCaller = (session: Session): Caller => ({ installationId: session.i
 const headerCaller = (installationId: string): Caller => ({ installationId, credential: 'offline-header', session: undefined });
 
 /**
+ * A 401 names every scheme the function accepts (RFC 9110 §11.6.1), its own failing one first: a client holding a
+ * Basic credential learns it may use it where a session was refused, and the reverse. A 401 with no challenge yet
+ * (the identify step's) gets the Bearer one.
+ */
+function challengeEveryScheme(g: CallerGuards, err: unknown): never {
+  if (!(err instanceof TesseraError) || err.status !== 401) throw err;
+  const own = err.headers['www-authenticate'];
+  const challenges = own === undefined ? [] : [own];
+  if (g.accepts.has('session') && !/^bearer\b/i.test(own ?? '')) {
+    const error = err.code === 'ERR_SESSION_MISSING' ? 'invalid_request' : 'invalid_token';
+    challenges.push(own === undefined ? bearerChallenge(error, ERROR_CODES[err.code][1]) : 'Bearer');
+  }
+  if (g.basic !== undefined && g.accepts.has('basic') && !/^basic\b/i.test(own ?? '')) challenges.push(g.basic.challenge);
+  if (challenges.length === (own === undefined ? 0 : 1)) throw err; // nothing to add
+  const headers = { ...err.headers, 'www-authenticate': challenges.join(', ') };
+  throw new InboundError(err.code, { message: err.message, cause: err.cause, headers });
+}
+
+/**
  * Authenticates one invocation. A `Basic` header goes to the Basic guard when the function accepts it; anything else
  * to the session guard; without one, `identify` decides (a development header offline, a refusal elsewhere).
  * Returns synchronously when nothing is pending (a session verified before, a header identity), so a warm
  * invocation takes no promise hop here.
  */
 export function authenticateCaller(event: APIGatewayProxyEventV2, g: CallerGuards): Caller | Promise<Caller> {
+  const refuse = (err: unknown) => challengeEveryScheme(g, err);
+  try {
+    const caller = identifyCaller(event, g);
+    return caller instanceof Promise ? caller.catch(refuse) : caller;
+  } catch (err) {
+    return refuse(err);
+  }
+}
+
+function identifyCaller(event: APIGatewayProxyEventV2, g: CallerGuards): Caller | Promise<Caller> {
   const authorization = event.headers?.authorization;
   const basicAccepted = g.basic !== undefined && g.accepts.has('basic');
   if (basicAccepted && (!g.accepts.has('session') || (authorization !== undefined && BASIC_SCHEME.test(authorization)))) {

@@ -1,5 +1,6 @@
 /** What a refusal's HTTP answer carries besides its body: an RFC 6750 §3 challenge on a 401, `Retry-After` on a 503. */
 import { ERROR_CODES, VerifyError, type TesseraErrorCode } from '../errors.js';
+import { bearerChallenge } from '../protocol/index.js';
 import type { VerifierMode } from './verifier-options.js';
 
 /** Refusals about the request itself (no or a malformed credential header), as opposed to the credential presented. */
@@ -28,7 +29,7 @@ export function challengeOf(mode: VerifierMode, header: string, refusal: VerifyE
   const error = requestLevel.has(refusal) ? 'invalid_request' : 'invalid_token';
   const description = ERROR_CODES[refusal.code][1];
   return mode === 'jwt'
-    ? `Bearer error="${error}", error_description="${description}"`
+    ? bearerChallenge(error, description)
     : `Tessera-Secret header="${header}", error="${error}", error_description="${description}"`;
 }
 

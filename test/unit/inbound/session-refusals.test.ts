@@ -1,6 +1,6 @@
 /** The session guard's attack catalogue: every refusal with its code and status, and no token in errors or logs. */
 import { SignJWT, exportSPKI } from 'jose';
-import type { TesseraErrorCode } from '../../../src/errors.js';
+import { ERROR_CODES, type TesseraErrorCode } from '../../../src/errors.js';
 import type { Recorder } from '../../helpers/http-recorder.js';
 import { startRecorder } from '../../helpers/http-recorder.js';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -29,6 +29,8 @@ interface Attack {
   /** JWKS requests the refusal may make: 0 proves it happened before any key lookup. */
   fetches?: number;
   requiredScopes?: string[];
+  /** The header itself is missing or malformed: the challenge says `invalid_request`, not `invalid_token`. */
+  aboutRequest?: true;
 }
 
 let jwks: Awaited<ReturnType<typeof startJwks>>;
@@ -58,12 +60,13 @@ const swapped = async (claims: Record<string, unknown>) => {
 
 const attacks: Attack[] = [
   // transport
-  { name: 'no Authorization header', code: 'ERR_SESSION_MISSING', header: async () => undefined, fetches: 0 },
-  { name: 'an empty Authorization header', code: 'ERR_SESSION_MISSING', header: async () => ' ', fetches: 0 },
-  { name: 'a token in the Basic scheme', code: 'ERR_SESSION_INVALID', header: async () => `Basic ${await mintSession(rs)}`, fetches: 0 },
-  { name: 'two tokens in one header', code: 'ERR_SESSION_INVALID', header: async () => `Bearer ${await mintSession(rs)}, Bearer x`, fetches: 0 },
+  { name: 'no Authorization header', aboutRequest: true, code: 'ERR_SESSION_MISSING', header: async () => undefined, fetches: 0 },
+  { name: 'an empty Authorization header', aboutRequest: true, code: 'ERR_SESSION_MISSING', header: async () => ' ', fetches: 0 },
+  { name: 'a token in the Basic scheme', aboutRequest: true, code: 'ERR_SESSION_INVALID', header: async () => `Basic ${await mintSession(rs)}`, fetches: 0 },
+  { name: 'two tokens in one header', aboutRequest: true, code: 'ERR_SESSION_INVALID', header: async () => `Bearer ${await mintSession(rs)}, Bearer x`, fetches: 0 },
   {
     name: 'a 100 KB token',
+    aboutRequest: true,
     code: 'ERR_SESSION_INVALID',
     header: () => bearer(mintSession(rs, { claims: { pad: 'x'.repeat(100 * 1024) } })),
     fetches: 0,
@@ -125,9 +128,17 @@ const attacks: Attack[] = [
 
 const STATUS: Record<string, number> = { ERR_SESSION_MISSING: 401, ERR_SESSION_INVALID: 401, ERR_SESSION_EXPIRED: 401, ERR_SCOPE_MISSING: 403 };
 
+/** RFC 6750 §3: the challenge each refusal carries, its description the code's fixed message. */
+function challengeOf({ code, aboutRequest, requiredScopes }: Attack): string {
+  const description = `error_description="${ERROR_CODES[code][1]}"`;
+  if (code === 'ERR_SCOPE_MISSING') return `Bearer error="insufficient_scope", ${description}, scope="${(requiredScopes ?? []).join(' ')}"`;
+  return `Bearer error="${aboutRequest ? 'invalid_request' : 'invalid_token'}", ${description}`;
+}
+
 describe('createSessionVerifier', () => {
   describe('verify: attack catalogue', () => {
-    it.each(attacks)('refuses $name with $code', async ({ code, header, fetches, requiredScopes }) => {
+    it.each(attacks)('refuses $name with $code', async (attack) => {
+      const { code, header, fetches, requiredScopes } = attack;
       // Prepare
       const { verifier, lines } = sessionVerifier(jwks.origin);
       const authorization = await header();
@@ -136,14 +147,16 @@ describe('createSessionVerifier', () => {
       // Act
       const act = verifier.verify(authorization, requiredScopes ?? ['orders:read']);
       // Assess
-      await expectRefusal(act, { code, status: STATUS[code] as number, lines, ...(token ? { token } : {}) });
+      const refusal = await expectRefusal(act, { code, status: STATUS[code] as number, lines, ...(token ? { token } : {}) });
+      expect(refusal.headers).toEqual({ 'www-authenticate': challengeOf(attack) });
       expect(attackerSite.connections).toBe(attackerBefore);
       if (fetches !== undefined) expect(jwks.requests.length - jwksBefore).toBe(fetches);
     });
   });
 
   describe('through defineFunction: the function never runs', () => {
-    it.each(attacks)('answers $name with its status and $code, before iparams or the handler', async ({ code, header, requiredScopes }) => {
+    it.each(attacks)('answers $name with its status, $code and challenge, before iparams or the handler', async (attack) => {
+      const { code, header, requiredScopes } = attack;
       // Prepare: the real guard behind a real function of an app whose manifest names the JWKS
       const { verifier, lines } = sessionVerifier(jwks.origin);
       const { store, read } = storeFor(['acme-1', 'globex']);
@@ -170,6 +183,7 @@ describe('createSessionVerifier', () => {
       const res = await fn(event);
       // Assess
       expect(res.statusCode).toBe(STATUS[code]);
+      expect(res.headers?.['www-authenticate']).toBe(challengeOf(attack));
       expect(JSON.parse(String(res.body))).toEqual({ error: { code, message: expect.any(String) } });
       expect([ran, read.length]).toEqual([0, 0]);
       if (token) expect(JSON.stringify(res) + lines.join('\n')).not.toContain(token);

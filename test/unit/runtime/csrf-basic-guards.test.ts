@@ -133,7 +133,24 @@ describe('HTTP Basic through defineFunction', () => {
     const res = await getOrder(event('GET', '/getOrder', { authorization: basicHeader('tenant-a', PASSWORD) }));
     expect(res.statusCode).toBe(401);
     expect(codeOf(res)).toBe('ERR_SESSION_INVALID');
+    expect(res.headers?.['www-authenticate']).toBe('Bearer error="invalid_token", error_description="Session token invalid"');
     expect([ran.length, read.length]).toEqual([0, 0]);
+  });
+
+  describe('a function that accepts both: a 401 names both schemes, the refused one first', () => {
+    it.each([
+      ['a wrong session token', 'Bearer eyJ.forged.sig', 'ERR_SESSION_INVALID', /^Bearer error="invalid_token", error_description="Session token invalid", Basic realm="orders", charset="UTF-8"$/],
+      ['no credentials', undefined, 'ERR_SESSION_MISSING', /^Bearer error="invalid_request", error_description="Session token required", Basic realm="orders"/],
+      ['a wrong Basic password', basicHeader('tenant-a', 'wrong'), 'ERR_BASIC_INVALID', /^Basic realm="orders", charset="UTF-8", Bearer$/],
+    ])('%s', async (_name, authorization, code, challenge) => {
+      const { addNote, ran, lines } = setup();
+      const res = await addNote(event('POST', '/addNote', authorization ? { authorization } : {}));
+      expect([res.statusCode, codeOf(res)]).toEqual([401, code]);
+      expect(res.headers?.['www-authenticate']).toMatch(challenge);
+      expect(ran).toEqual([]);
+      expectNoSecretIn(JSON.stringify(res) + lines.join('\n'));
+      if (authorization) expect(JSON.stringify(res)).not.toContain(authorization.split(' ')[1]);
+    });
   });
 });
 
