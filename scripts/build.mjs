@@ -42,5 +42,6 @@ const [esm] = await Promise.all([
 const errorsOut = Object.entries(esm.metafile.outputs).find(([, o]) => o.entryPoint === 'src/errors.ts');
 writeFileSync(`${outdir}/errors.mjs`, `export { ${errorsOut[1].exports.join(', ')} } from './errors.cjs';\n`);
 if (!process.argv.includes('--no-types')) {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  const tsc = ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', `${outdir}/types`];
+  execFileSync(process.execPath, tsc, { stdio: 'inherit' });
 }
