@@ -1,7 +1,7 @@
 /** Child process of the verifier benchmark: a node:http server with no auth, a shared secret, HS256 or ES256. */
 import { createServer } from 'node:http';
-import { silentLogger } from '../src/log.js';
-import { createVerifier, sendVerifyError, verifyNodeRequest, type PublicJwk, type Verifier } from '../src/verify/index.js';
+import { silentLogger } from '@tessera/protocol/log';
+import { createVerifier, sendVerifyError, verifyNodeRequest, type PublicJwk, type Verifier } from '@tessera/verify';
 
 const [mode = 'none', port = '0'] = process.argv.slice(2);
 const secret = process.env.BENCH_SECRET as string;

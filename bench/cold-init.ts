@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
-import { lambdaPlugins } from '../src/build/index.js';
+import { lambdaPlugins } from '@tessera/cli/build';
 import { fmt, median, table } from './_measure.js';
 
 const root = resolve(__dirname, '..');

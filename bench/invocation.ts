@@ -5,12 +5,12 @@ import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
-import type { createApp as CreateApp } from '../src/runtime/index.js';
-import type { createSessionVerifier as CreateSessionVerifier } from '../src/inbound/index.js';
-import { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti } from '../src/outbound/index.js';
-import type { IparamStore } from '../src/iparams/index.js';
-import { silentLogger } from '../src/log.js';
-import { TOKEN_TYPE, type RequestClaims } from '../src/protocol/index.js';
+import type { createApp as CreateApp } from '@tessera/runtime';
+import type { createSessionVerifier as CreateSessionVerifier } from '@tessera/runtime/inbound';
+import { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti } from '@tessera/runtime/outbound';
+import type { IparamStore } from '@tessera/runtime/iparams';
+import { silentLogger } from '@tessera/protocol/log';
+import { TOKEN_TYPE, type RequestClaims } from '@tessera/protocol';
 import { fmt, nsPerOp, nsPerOpSync, table } from './_measure.js';
 
 const SECRET = randomBytes(32).toString('base64url');

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { createApp } from '../src/runtime/index.js';
-import { createInstaller, SsmIparamStore } from '../src/iparams/index.js';
-import { silentLogger } from '../src/log.js';
-import { startSsmLocal } from '../src/offline/index.js';
+import { createApp } from '@tessera/runtime';
+import { createInstaller, SsmIparamStore } from '@tessera/runtime/iparams';
+import { silentLogger } from '@tessera/protocol/log';
+import { startSsmLocal } from '@tessera/offline';
 import { countingClient } from '../test/helpers/ssm.js';
 import { table } from './_measure.js';
 

@@ -2,10 +2,10 @@
 import { createHmac, createSecretKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
-import { silentLogger } from '../src/log.js';
-import { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti, type TokenSigner } from '../src/outbound/index.js';
-import { bodyHash, normalizeHtu, type RequestClaims } from '../src/protocol/index.js';
-import type { createVerifier as CreateVerifier, PublicJwk, VerifyInput } from '../src/verify/index.js';
+import { silentLogger } from '@tessera/protocol/log';
+import { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti, type TokenSigner } from '@tessera/runtime/outbound';
+import { bodyHash, normalizeHtu, type RequestClaims } from '@tessera/protocol';
+import type { createVerifier as CreateVerifier, PublicJwk, VerifyInput } from '@tessera/verify';
 import { fmt, nsPerOp, table } from './_measure.js';
 
 const ORIGIN = 'https://orders.acme.example';

@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { createEs256Signer, createHs256Signer, newJti } from '../src/outbound/index.js';
-import { bodyHash, normalizeHtu, type RequestClaims } from '../src/protocol/index.js';
+import { createEs256Signer, createHs256Signer, newJti } from '@tessera/runtime/outbound';
+import { bodyHash, normalizeHtu, type RequestClaims } from '@tessera/protocol';
 import { freePort, waitForPort } from '../test/helpers/ports.js';
 import { fmt, median, table } from './_measure.js';
 

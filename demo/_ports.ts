@@ -1,7 +1,7 @@
 /** The loopback ports of `npm start` (and of demo/attack.ts, which calls them): each from its flag, else its
  *  TESSERA_* variable, else its default. */
 import { parseArgs } from 'node:util';
-import type { NamedPort } from 'tessera/offline';
+import type { NamedPort } from '@tessera/offline';
 
 interface PortSpec {
   name: string;

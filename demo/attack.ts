@@ -1,11 +1,11 @@
 /** Calls the demo customer server directly, as an attacker would: a forged token, or a replayed valid one. */
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { SsmIparamStore } from 'tessera/iparams';
-import { createSigningKeyProvider, SsmKeyStore, type SigningAlg } from 'tessera/keys';
-import { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti, type TokenSigner } from 'tessera/outbound';
-import { silentLogger } from 'tessera/log';
-import { bodyHash, normalizeHtu } from 'tessera/protocol';
+import { SsmIparamStore } from '@tessera/runtime/iparams';
+import { createSigningKeyProvider, SsmKeyStore, type SigningAlg } from '@tessera/runtime/keys';
+import { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti, type TokenSigner } from '@tessera/runtime/outbound';
+import { silentLogger } from '@tessera/protocol/log';
+import { bodyHash, normalizeHtu } from '@tessera/protocol';
 import manifest from '../manifest.json';
 import { readDemoPorts } from './_ports.js';
 

@@ -2,8 +2,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
-import { tesseraExpress, type AsymmetricAlgorithm, type VerifierOptions } from 'tessera/verify';
-import type { Logger } from 'tessera/log';
+import { tesseraExpress, type AsymmetricAlgorithm, type VerifierOptions } from '@tessera/verify';
+import type { Logger } from '@tessera/protocol/log';
 
 export interface CustomerServerOptions {
   /** Default 4100; 0 picks a free port. */

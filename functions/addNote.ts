@@ -1,5 +1,5 @@
 /** POST /addNote {orderId, text}: records a note on the customer's order. */
-import { TesseraError } from 'tessera/runtime';
+import { TesseraError } from '@tessera/runtime';
 import { app } from './_app.js';
 
 const ORDER_ID = /^[A-Za-z0-9-]{1,32}$/;

@@ -1,5 +1,5 @@
 /** GET /getOrder?id=…: looks an order up on the customer's server. */
-import { CustomerHttpError, TesseraError } from 'tessera/runtime';
+import { CustomerHttpError, TesseraError } from '@tessera/runtime';
 import { app } from './_app.js';
 
 interface Order {

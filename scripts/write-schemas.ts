@@ -1,9 +1,9 @@
-/** Writes schema/manifest.schema.json and schema/iparams.schema.json from the TypeScript constants (`npx tsx scripts/write-schemas.ts [--check]`). */
+/** Writes the schema package's manifest.schema.json and iparams.schema.json from the TypeScript constants (`npx tsx scripts/write-schemas.ts [--check]`). */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { IPARAMS_JSON_SCHEMA, MANIFEST_JSON_SCHEMA } from '../src/schema/index.js';
+import { IPARAMS_JSON_SCHEMA, MANIFEST_JSON_SCHEMA } from '../packages/schema/src/index.js';
 
-const outDir = resolve(__dirname, '..', 'schema');
+const outDir = resolve(__dirname, '..', 'packages', 'schema', 'schema');
 const files = {
   'manifest.schema.json': MANIFEST_JSON_SCHEMA,
   'iparams.schema.json': IPARAMS_JSON_SCHEMA,

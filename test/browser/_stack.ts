@@ -8,11 +8,11 @@ import { join, resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { startCustomerServer, type CustomerServer } from '../../demo/customer-server.js';
 import { copyService, type ServiceCopy } from '../../demo/_service-copy.js';
-import { createInstaller, SsmIparamStore } from '../../src/iparams/index.js';
-import { createKeyManager, SsmKeyStore } from '../../src/keys/index.js';
-import { silentLogger } from '../../src/log.js';
-import { startDevPlatform, type DevPlatform } from '../../src/offline/index.js';
-import { loadProject } from '../../src/schema/index.js';
+import { createInstaller, SsmIparamStore } from '../../packages/runtime/src/iparams/index.js';
+import { createKeyManager, SsmKeyStore } from '../../packages/runtime/src/keys/index.js';
+import { silentLogger } from '../../packages/protocol/src/log.js';
+import { startDevPlatform, type DevPlatform } from '../../packages/offline/src/index.js';
+import { loadProject } from '../../packages/schema/src/index.js';
 import { freePorts, waitForPort } from '../helpers/ports.js';
 
 export const root = resolve(__dirname, '../..');

@@ -1,6 +1,6 @@
 /** Drives the CLI in-process with captured streams. */
 import { Readable, Writable } from 'node:stream';
-import { runCli } from '../../src/cli/index.js';
+import { runCli } from '../../packages/cli/src/index.js';
 
 export interface CliRun {
   code: number;

@@ -1,5 +1,5 @@
 /** A real JSON logger whose lines land in an array, so assertions see exactly what would be written. */
-import { createJsonLogger, type Logger } from '../../src/log.js';
+import { createJsonLogger, type Logger } from '../../packages/protocol/src/log.js';
 
 export function captureLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];

@@ -1,7 +1,7 @@
 /** Ports for test servers: free ones the OS picks, and waiting by polling, never by reading logs (the framework's own helpers). */
-import { freePort } from '../../src/offline/index.js';
+import { freePort } from '../../packages/offline/src/index.js';
 
-export { freePort, isListening, waitForPort } from '../../src/offline/index.js';
+export { freePort, isListening, waitForPort } from '../../packages/offline/src/index.js';
 
 /**
  * One free loopback port per name, asked for at once so no two are the same; a test starts its servers on them

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { silentLogger } from '../../src/log.js';
-import { startSsmLocal, type SsmLocalServer } from '../../src/offline/index.js';
+import { silentLogger } from '../../packages/protocol/src/log.js';
+import { startSsmLocal, type SsmLocalServer } from '../../packages/offline/src/index.js';
 
 export interface LocalSsm {
   server: SsmLocalServer;

@@ -5,12 +5,12 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createInstaller, SsmIparamStore } from '../../src/iparams/index.js';
-import { createKeyManager, SsmKeyStore } from '../../src/keys/index.js';
-import { createHs256Signer, newJti } from '../../src/outbound/index.js';
-import { bodyHash, normalizeHtu } from '../../src/protocol/index.js';
-import type { IparamsSchema, Manifest } from '../../src/schema/index.js';
-import { createVerifier, sendVerifyError, verifyNodeRequest } from '../../src/verify/index.js';
+import { createInstaller, SsmIparamStore } from '../../packages/runtime/src/iparams/index.js';
+import { createKeyManager, SsmKeyStore } from '../../packages/runtime/src/keys/index.js';
+import { createHs256Signer, newJti } from '../../packages/runtime/src/outbound/index.js';
+import { bodyHash, normalizeHtu } from '../../packages/protocol/src/index.js';
+import type { IparamsSchema, Manifest } from '../../packages/schema/src/index.js';
+import { createVerifier, sendVerifyError, verifyNodeRequest } from '../../packages/verify/src/index.js';
 import { captureLogger } from '../helpers/logs.js';
 import { startLocalSsm, type LocalSsm } from '../helpers/ssm.js';
 

@@ -9,9 +9,9 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createEs256Signer, newJti } from '../../src/outbound/index.js';
-import { bodyHash, fetchJwksDocument, normalizeHtu } from '../../src/protocol/index.js';
-import { createVerifier } from '../../src/verify/index.js';
+import { createEs256Signer, newJti } from '../../packages/runtime/src/outbound/index.js';
+import { bodyHash, fetchJwksDocument, normalizeHtu } from '../../packages/protocol/src/index.js';
+import { createVerifier } from '../../packages/verify/src/index.js';
 
 const root = resolve(__dirname, '../..');
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;

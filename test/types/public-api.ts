@@ -1,9 +1,9 @@
 /** Type tests of the public API: compiled by `tsc --noEmit` (npm test), never run. Each @ts-expect-error must fail. */
-import { createApp, CustomerHttpError, type FunctionContext } from 'tessera/runtime';
-import { ANY_INSTALLATION, createVerifier, RedisReplayStore, type VerifierOptions } from 'tessera/verify';
-import { createJwksHandler, createKeyManager, SsmKeyStore } from 'tessera/keys';
-import { TesseraError, type TesseraErrorCode, type AnyTesseraError } from 'tessera/errors';
-import { createCustomerClient } from 'tessera/outbound';
+import { createApp, CustomerHttpError, type FunctionContext } from '@tessera/runtime';
+import { ANY_INSTALLATION, createVerifier, RedisReplayStore, type VerifierOptions } from '@tessera/verify';
+import { createJwksHandler, createKeyManager, SsmKeyStore } from '@tessera/runtime/keys';
+import { TesseraError, type TesseraErrorCode, type AnyTesseraError } from '@tessera/protocol/errors';
+import { createCustomerClient } from '@tessera/runtime/outbound';
 import type { Iparams } from '../../functions/iparams.generated.js';
 
 declare const manifest: unknown;

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { randomBytes } from 'node:crypto';
-import { createInstaller, SsmIparamStore } from '../../../src/iparams/index.js';
-import { SsmKeyStore } from '../../../src/keys/index.js';
-import { createHs256Signer, newJti } from '../../../src/outbound/index.js';
-import { bodyHash, normalizeHtu } from '../../../src/protocol/index.js';
-import { loadProject } from '../../../src/schema/index.js';
+import { createInstaller, SsmIparamStore } from '../../../packages/runtime/src/iparams/index.js';
+import { SsmKeyStore } from '../../../packages/runtime/src/keys/index.js';
+import { createHs256Signer, newJti } from '../../../packages/runtime/src/outbound/index.js';
+import { bodyHash, normalizeHtu } from '../../../packages/protocol/src/index.js';
+import { loadProject } from '../../../packages/schema/src/index.js';
 import { freePorts, waitForPort } from '../../helpers/ports.js';
 
 jest.setTimeout(240_000);

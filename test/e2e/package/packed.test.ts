@@ -11,7 +11,7 @@ jest.setTimeout(120_000);
 const root = resolve(__dirname, '../../..');
 
 const VERIFY_SCRIPT = `
-const { createVerifier } = require('tessera/verify');
+const { createVerifier } = require('@tessera/verify');
 const { createHmac, randomBytes } = require('node:crypto');
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const secret = 'd'.repeat(43);
@@ -33,8 +33,8 @@ v.verify({ method: 'GET', url: '/x', headers: { authorization: 'Bearer ' + token
 const FAMILIES_SCRIPT = `
 import { createRequire } from 'node:module';
 const require = createRequire(process.cwd() + '/');
-const errorsCjs = require('tessera/errors');
-const errorsEsm = await import('tessera/errors');
+const errorsCjs = require('@tessera/protocol/errors');
+const errorsEsm = await import('@tessera/protocol/errors');
 const caught = async (f) => { try { await f(); } catch (e) { return e; } return undefined; };
 const silent = { log() {} };
 

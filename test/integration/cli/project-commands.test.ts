@@ -2,8 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { cli } from '../../helpers/cli.js';
-import { CliError } from '../../../src/errors.js';
-import { TYPES_FILE } from '../../../src/cli/_project-commands.js';
+import { CliError } from '../../../packages/protocol/src/errors.js';
+import { TYPES_FILE } from '../../../packages/cli/src/_project-commands.js';
 
 const root = resolve(__dirname, '../../..');
 

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { createApp } from '../../../src/runtime/index.js';
-import { createInstaller, createIparamsReader, SsmIparamStore } from '../../../src/iparams/index.js';
-import { silentLogger } from '../../../src/log.js';
+import { createApp } from '../../../packages/runtime/src/index.js';
+import { createInstaller, createIparamsReader, SsmIparamStore } from '../../../packages/runtime/src/iparams/index.js';
+import { silentLogger } from '../../../packages/protocol/src/log.js';
 import { startLocalSsm, type LocalSsm } from '../../helpers/ssm.js';
 import { APP_ID, GOOD, manifest, schema, SECRET_V1 } from './fixture.js';
 import { captureLogger } from '../../helpers/http-recorder.js';

@@ -1,5 +1,5 @@
 /** The app definition the iparams integration tests install against. */
-import type { IparamsSchema, Manifest } from '../../../src/schema/types.js';
+import type { IparamsSchema, Manifest } from '../../../packages/schema/src/types.js';
 
 export const APP_ID = 'order-lookup';
 

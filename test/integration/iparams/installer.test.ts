@@ -1,6 +1,6 @@
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
-import { createInstaller, createIparamsReader, SsmIparamStore, installationDocumentName } from '../../../src/iparams/index.js';
-import { IparamValidationError, TesseraError } from '../../../src/errors.js';
+import { createInstaller, createIparamsReader, SsmIparamStore, installationDocumentName } from '../../../packages/runtime/src/iparams/index.js';
+import { IparamValidationError, TesseraError } from '../../../packages/protocol/src/errors.js';
 import { captureLogger } from '../../helpers/http-recorder.js';
 import { startLocalSsm, type LocalSsm } from '../../helpers/ssm.js';
 import { APP_ID, GOOD, manifest, schema, SECRET_V1, SECRET_V2 } from './fixture.js';

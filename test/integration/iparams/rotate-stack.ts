@@ -2,10 +2,10 @@
  *  the function side wired as the runtime wires it (reader → customer client, refresh on a credential refusal). */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createInstaller, createIparamsReader, SsmIparamStore, type IparamsReader } from '../../../src/iparams/index.js';
-import { createCustomerClient, type CustomerAuthConfig, type CustomerClient } from '../../../src/outbound/index.js';
-import type { IparamsSchema, Manifest } from '../../../src/schema/index.js';
-import { createVerifier, sendVerifyError, verifyNodeRequest, type Verifier, type VerifierOptions } from '../../../src/verify/index.js';
+import { createInstaller, createIparamsReader, SsmIparamStore, type IparamsReader } from '../../../packages/runtime/src/iparams/index.js';
+import { createCustomerClient, type CustomerAuthConfig, type CustomerClient } from '../../../packages/runtime/src/outbound/index.js';
+import type { IparamsSchema, Manifest } from '../../../packages/schema/src/index.js';
+import { createVerifier, sendVerifyError, verifyNodeRequest, type Verifier, type VerifierOptions } from '../../../packages/verify/src/index.js';
 import { captureLogger } from '../../helpers/logs.js';
 import { startLocalSsm, type LocalSsm } from '../../helpers/ssm.js';
 

@@ -1,7 +1,7 @@
 /** A shared-secret rotation under a stream of calls, against ssm-local and a real verifying customer server:
  *  no call fails across it, and after the grace window the old secret stops working on both sides. */
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
-import { installationDocumentName } from '../../../src/iparams/index.js';
+import { installationDocumentName } from '../../../packages/runtime/src/iparams/index.js';
 import { APP_ID, installAcme, SECRET_V1, SECRET_V2, startRotationStack, TTL_MS, type Mode, type RotationStack } from './rotate-stack.js';
 
 let stack: RotationStack;

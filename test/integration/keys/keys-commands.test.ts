@@ -2,10 +2,10 @@
 import { resolve } from 'node:path';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { createJwksHandler, createSigningKeyProvider, SsmKeyStore, type KeySetDocument } from '../../../src/keys/index.js';
-import { silentLogger } from '../../../src/log.js';
-import { createEdDsaSigner, createEs256Signer } from '../../../src/outbound/index.js';
-import { TOKEN_TYPE } from '../../../src/protocol/index.js';
+import { createJwksHandler, createSigningKeyProvider, SsmKeyStore, type KeySetDocument } from '../../../packages/runtime/src/keys/index.js';
+import { silentLogger } from '../../../packages/protocol/src/log.js';
+import { createEdDsaSigner, createEs256Signer } from '../../../packages/runtime/src/outbound/index.js';
+import { TOKEN_TYPE } from '../../../packages/protocol/src/index.js';
 import { cli, type CliRun } from '../../helpers/cli.js';
 import { startLocalSsm, type LocalSsm } from '../../helpers/ssm.js';
 

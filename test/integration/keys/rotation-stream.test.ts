@@ -5,11 +5,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createJwksHandler, createKeyManager, createSigningKeyProvider, MIN_RETIRE_AFTER_SEC, SsmKeyStore, type KeySetDocument, type SigningKey } from '../../../src/keys/index.js';
-import { silentLogger } from '../../../src/log.js';
-import { createEdDsaSigner, createEs256Signer, newJti, type TokenSigner } from '../../../src/outbound/index.js';
-import { bodyHash } from '../../../src/protocol/index.js';
-import { createVerifier, type Verifier } from '../../../src/verify/index.js';
+import { createJwksHandler, createKeyManager, createSigningKeyProvider, MIN_RETIRE_AFTER_SEC, SsmKeyStore, type KeySetDocument, type SigningKey } from '../../../packages/runtime/src/keys/index.js';
+import { silentLogger } from '../../../packages/protocol/src/log.js';
+import { createEdDsaSigner, createEs256Signer, newJti, type TokenSigner } from '../../../packages/runtime/src/outbound/index.js';
+import { bodyHash } from '../../../packages/protocol/src/index.js';
+import { createVerifier, type Verifier } from '../../../packages/verify/src/index.js';
 import { startLocalSsm, type LocalSsm } from '../../helpers/ssm.js';
 
 const APP = 'order-lookup';

@@ -6,12 +6,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { createInstaller, SsmIparamStore } from '../../../src/iparams/index.js';
+import { createInstaller, SsmIparamStore } from '../../../packages/runtime/src/iparams/index.js';
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
-import { createJwksHandler, createKeyManager, createSigningKeyProvider, signingKeysParameterName, SsmKeyStore } from '../../../src/keys/index.js';
-import { createApp } from '../../../src/runtime/index.js';
-import type { IparamsSchema } from '../../../src/schema/index.js';
-import { createVerifier, sendVerifyError, verifyNodeRequest, type Verifier } from '../../../src/verify/index.js';
+import { createJwksHandler, createKeyManager, createSigningKeyProvider, signingKeysParameterName, SsmKeyStore } from '../../../packages/runtime/src/keys/index.js';
+import { createApp } from '../../../packages/runtime/src/index.js';
+import type { IparamsSchema } from '../../../packages/schema/src/index.js';
+import { createVerifier, sendVerifyError, verifyNodeRequest, type Verifier } from '../../../packages/verify/src/index.js';
 import { captureLogger } from '../../helpers/logs.js';
 import { startLocalSsm, type LocalSsm } from '../../helpers/ssm.js';
 

@@ -1,8 +1,13 @@
-/** The layout rules of STYLE.md as a test: one door per part, arrows one way, the verifier free of server-side deps. */
+/**
+ * The layout rules of STYLE.md as a test: packages depend on each other one way and only on what their package.json
+ * declares, parts inside a package are entered through their index.ts, and the verifier stays free of server-side deps.
+ */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 
-const src = resolve(__dirname, '../../../src');
+const root = resolve(__dirname, '../../..');
+const PACKAGES = readdirSync(join(root, 'packages'));
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -12,74 +17,104 @@ function files(dir: string): string[] {
 }
 
 interface Import {
+  pkg: string;
+  /** Path inside the package's src/. */
   file: string;
+  /** The folder of src/ the file is in, `(root)` for src/ itself. */
   part: string;
   spec: string;
 }
 
 const IMPORT = /^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm;
-const imports: Import[] = files(src).flatMap((file) => {
-  const rel = relative(src, file);
-  const part = rel.includes('/') ? rel.split('/')[0]! : '(leaf)';
-  return [...readFileSync(file, 'utf8').matchAll(IMPORT)].map((m) => ({ file: rel, part, spec: m[1]! }));
+const partOf = (path: string) => (path.includes('/') ? path.split('/')[0]! : '(root)');
+const imports: Import[] = PACKAGES.flatMap((pkg) => {
+  const src = join(root, 'packages', pkg, 'src');
+  return files(src).flatMap((path) => {
+    const file = relative(src, path);
+    return [...readFileSync(path, 'utf8').matchAll(IMPORT)].map((m) => ({ pkg, file, part: partOf(file), spec: m[1]! }));
+  });
 });
+const manifests = Object.fromEntries(
+  PACKAGES.map((pkg) => [pkg, JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')) as Record<string, Record<string, string>>]),
+);
 
-/** The part a relative import lands in, or undefined for a package. */
-function target(i: Import): { part: string; path: string } | undefined {
-  if (!i.spec.startsWith('.')) return undefined;
-  const path = relative(src, resolve(src, i.file, '..', i.spec));
-  return { part: path.includes('/') ? path.split('/')[0]! : '(leaf)', path };
-}
-
-const ALLOWED: Record<string, string[]> = {
+/** The workspace packages each may import: leaves first, arrows one way. */
+const ALLOWED_PACKAGES: Record<string, string[]> = {
   protocol: [],
-  schema: [],
+  schema: ['protocol'],
   verify: ['protocol'],
-  outbound: ['protocol'],
-  iparams: ['schema', 'outbound', 'protocol'],
-  inbound: ['protocol'],
-  keys: ['iparams', 'protocol'],
-  runtime: ['iparams', 'inbound', 'outbound', 'keys', 'schema', 'protocol'],
-  offline: ['iparams', 'schema', 'protocol'],
-  build: [],
-  cli: ['schema', 'iparams', 'inbound', 'outbound', 'verify', 'keys', 'runtime', 'offline', 'protocol'],
+  offline: ['protocol'],
+  runtime: ['protocol', 'schema'],
+  cli: ['protocol', 'schema', 'runtime', 'offline'],
+};
+/** Inside @tessera/runtime: which parts (folders of src/) each may import. */
+const RUNTIME_PARTS: Record<string, string[]> = {
+  outbound: [],
+  inbound: [],
+  iparams: ['outbound'],
+  keys: ['iparams'],
+  '(root)': ['iparams', 'inbound', 'outbound', 'keys'],
 };
 
-describe('src/ layout', () => {
-  it('finds the imports it checks', () => {
+const packageName = (spec: string) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+const isBuiltin = (spec: string) => spec.startsWith('node:') || builtinModules.includes(spec);
+/** Where a relative import lands, inside its package's src/ (a path starting `..` has left the package). */
+const landing = (i: Import) => relative(join(root, 'packages', i.pkg, 'src'), resolve(root, 'packages', i.pkg, 'src', i.file, '..', i.spec));
+
+describe('package layout', () => {
+  it('finds the imports it checks, in every package', () => {
     expect(imports.length).toBeGreaterThan(50);
+    expect(new Set(imports.map((i) => i.pkg))).toEqual(new Set(Object.keys(ALLOWED_PACKAGES)));
   });
 
-  it('enters another part only through its index.ts', () => {
+  it('keeps relative imports inside their package', () => {
+    expect(imports.filter((i) => i.spec.startsWith('.') && landing(i).startsWith('..'))).toEqual([]);
+  });
+
+  it('keeps the arrows between packages one way', () => {
+    const bad = imports.filter((i) => i.spec.startsWith('@tessera/') && !ALLOWED_PACKAGES[i.pkg]!.includes(packageName(i.spec).slice(9)));
+    expect(bad).toEqual([]);
+  });
+
+  it('imports only what package.json declares (dependencies or peers; aws-lambda through @types/aws-lambda)', () => {
     const bad = imports.filter((i) => {
-      const t = target(i);
-      return t && t.part !== i.part && t.part !== '(leaf)' && !/^[a-z]+\/index\.js$/.test(t.path);
+      if (i.spec.startsWith('.') || isBuiltin(i.spec)) return false;
+      const name = packageName(i.spec);
+      const m = manifests[i.pkg]!;
+      return ![name, `@types/${name}`].some((n) => m.dependencies?.[n] !== undefined || m.peerDependencies?.[n] !== undefined);
     });
     expect(bad).toEqual([]);
   });
 
-  it('keeps the arrows one way', () => {
-    const bad = imports.filter((i) => {
-      const t = target(i);
-      return t && t.part !== i.part && t.part !== '(leaf)' && !(ALLOWED[i.part] ?? []).includes(t.part);
-    });
-    expect(bad).toEqual([]);
+  it('declares no dependency it does not import (workspace packages and third-party alike)', () => {
+    for (const pkg of PACKAGES) {
+      const used = new Set(imports.filter((i) => i.pkg === pkg && !i.spec.startsWith('.')).map((i) => packageName(i.spec)));
+      const declared = Object.keys(manifests[pkg]!.dependencies ?? {});
+      expect([pkg, declared.filter((d) => !used.has(d) && !used.has(d.replace(/^@types\//, '')))]).toEqual([pkg, []]);
+    }
   });
 
-  it('lets leaf modules (errors, log) import nothing of the project', () => {
-    expect(imports.filter((i) => i.part === '(leaf)' && i.spec.startsWith('.'))).toEqual([]);
+  it('enters another part of @tessera/runtime only through its index.ts, arrows one way', () => {
+    const runtime = imports.filter((i) => i.pkg === 'runtime' && i.spec.startsWith('.'));
+    const crossing = runtime.map((i) => ({ ...i, to: landing(i) })).filter((i) => partOf(i.to) !== i.part);
+    expect(crossing.filter((i) => !/^[a-z]+\/index\.js$/.test(i.to))).toEqual([]);
+    expect(crossing.filter((i) => !RUNTIME_PARTS[i.part]!.includes(partOf(i.to)))).toEqual([]);
   });
 
-  it('keeps the AWS SDK, axios and the runtime out of the verifier customers install', () => {
-    const verify = imports.filter((i) => i.part === 'verify' || i.part === 'protocol');
-    expect(verify.filter((i) => /@aws-sdk|axios|express$/.test(i.spec))).toEqual([]);
+  it('keeps the AWS SDK, axios, ajv, yaml and express out of the verifier customers install', () => {
+    const verify = imports.filter((i) => i.pkg === 'verify' || i.pkg === 'protocol');
+    expect(verify.filter((i) => /@aws-sdk|axios|ajv|yaml|express$/.test(i.spec))).toEqual([]);
+  });
+
+  it('lets the error and log modules import nothing of the project', () => {
+    expect(imports.filter((i) => i.pkg === 'protocol' && ['errors.ts', 'log.ts'].includes(i.file) && !isBuiltin(i.spec))).toEqual([]);
   });
 
   it('uses no console.* in library code', () => {
-    const hits = files(src)
-      .filter((f) => !f.includes('/cli/'))
+    const hits = PACKAGES.filter((p) => p !== 'cli')
+      .flatMap((p) => files(join(root, 'packages', p, 'src')))
       // Lines inside doc comments (examples) do not run.
       .filter((f) => /^(?!\s*\*).*\bconsole\.(log|info|warn|error|debug)\(/m.test(readFileSync(f, 'utf8')));
-    expect(hits.map((f) => relative(src, f))).toEqual([]);
+    expect(hits.map((f) => relative(root, f))).toEqual([]);
   });
 });

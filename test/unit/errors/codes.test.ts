@@ -1,7 +1,7 @@
 /** Error codes are contracts: each is documented in the README and asserted by some test; the wire shape is fixed. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ERROR_CODES, IparamValidationError, TesseraError, type TesseraErrorCode } from '../../../src/errors.js';
+import { ERROR_CODES, IparamValidationError, TesseraError, type TesseraErrorCode } from '../../../packages/protocol/src/errors.js';
 
 const root = resolve(__dirname, '../../..');
 const codes = Object.keys(ERROR_CODES) as TesseraErrorCode[];
@@ -18,7 +18,8 @@ const PENDING = new Set<TesseraErrorCode>([]);
 
 describe('error codes', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const tests = testFiles(join(root, 'test')).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const packageTests = readdirSync(join(root, 'packages')).map((p) => join(root, 'packages', p, 'test')).filter((d) => existsSync(d));
+  const tests = [join(root, 'test'), ...packageTests].flatMap(testFiles).map((f) => readFileSync(f, 'utf8')).join('\n');
 
   it.each(codes)('%s is listed in the README', (code) => {
     expect(readme).toContain(`\`${code}\``);

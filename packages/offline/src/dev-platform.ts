@@ -1,0 +1,237 @@
+/** The offline stand-in for the product platform: issues session JWTs, publishes their JWKS, serves the product page. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { TesseraError, type TesseraErrorCode } from '@tessera/protocol/errors';
+import { createJsonLogger, type Logger } from '@tessera/protocol/log';
+import { ID_RULE, isId } from '@tessera/protocol';
+import { createDevSigningKey, type DevSigningKey } from './_dev-platform-keys.js';
+import { readPage } from './_dev-platform-page.js';
+
+/**
+ * Options of {@link startDevPlatform}.
+ * @example
+ * const options: DevPlatformOptions = { appId: 'order-lookup', installationId: 'demo', functionsUrl: 'http://127.0.0.1:4000' };
+ */
+export interface DevPlatformOptions {
+  /** The app id: every session's `aud`. Required. */
+  appId: string;
+  /** The installation every session names (`installation_id`). Required. */
+  installationId: string;
+  /** Where the functions listen; its origin is the only foreign `connect-src` of the page. Required. */
+  functionsUrl: string;
+  /** Port on loopback; 0 picks a free one. Default 4200. */
+  port?: number;
+  /** Loopback address; anything else is refused, since this server hands a session to whoever asks. Default `127.0.0.1`. */
+  host?: '127.0.0.1' | 'localhost';
+  /** Scopes each session carries. Default `['orders:read', 'orders:write']`. */
+  scopes?: readonly string[];
+  /** The dev user (`sub`). Default `dev-user`. */
+  subject?: string;
+  /** Session lifetime in seconds, 1 to 300 (the session verifier's cap). Default 300. */
+  tokenLifetimeSec?: number;
+  /** Folder of the product page (index.html and its scripts). Default `demo/product` under the working directory. */
+  pageDir?: string;
+  /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
+  now?: () => number;
+  /** Where events go (`dev-platform.session.issued`, `dev-platform.refused`). Default: JSON lines on standard error. */
+  logger?: Logger;
+}
+
+/**
+ * A running dev platform.
+ * @example
+ * const platform = await startDevPlatform({ appId: 'order-lookup', installationId: 'demo', functionsUrl: 'http://127.0.0.1:4000' });
+ * console.log(`open ${platform.url}`);
+ * await platform.close();
+ */
+export interface DevPlatform {
+  /** Its origin, e.g. `http://127.0.0.1:4200`: the sessions' `iss` and the manifest's `session.issuer`. */
+  readonly url: string;
+  /** `{url}/.well-known/jwks.json`: the manifest's `session.jwksUrl`. */
+  readonly jwksUrl: string;
+  /** Stops listening and drops open connections. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const DEFAULTS = {
+  port: 4200,
+  host: '127.0.0.1',
+  scopes: ['orders:read', 'orders:write'],
+  subject: 'dev-user',
+  tokenLifetimeSec: 300,
+  pageDir: undefined,
+  now: Date.now,
+  logger: undefined,
+} as const;
+
+const REQUIRED = ['appId', 'installationId', 'functionsUrl'] as const;
+const KNOWN_KEYS: ReadonlySet<string> = new Set([...REQUIRED, ...Object.keys(DEFAULTS)]);
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost']);
+/** DESIGN.md "installation ids"; app ids follow the same rule. */
+/** RFC 6749 §3.3 scope-token: printable ASCII without space, `"` or `\`. */
+const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+const MAX_SESSION_BODY_BYTES = 4096;
+const JWKS_PATH = '/.well-known/jwks.json';
+
+function fail(rule: string): never {
+  throw new TypeError(`startDevPlatform: ${rule}`);
+}
+
+function checkId(name: string, value: unknown): string {
+  if (!isId(value)) fail(`option "${name}" ${ID_RULE}`);
+  return value;
+}
+
+function checkFunctionsOrigin(value: unknown): string {
+  if (typeof value !== 'string') fail('option "functionsUrl" is required, e.g. "http://127.0.0.1:4000"');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail('option "functionsUrl" must be an absolute URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail('option "functionsUrl" must be http:// or https://');
+  if (url.username !== '' || url.password !== '') fail('option "functionsUrl" must not carry credentials');
+  return url.origin;
+}
+
+function resolveOptions(options: DevPlatformOptions) {
+  if (typeof options !== 'object' || options === null) fail('options must be an object');
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined && !KNOWN_KEYS.has(key)) fail(`unknown option "${key}"`);
+  }
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const o = { ...DEFAULTS, ...given } as Record<keyof typeof DEFAULTS | (typeof REQUIRED)[number], unknown> & {
+    port: number;
+    tokenLifetimeSec: number;
+    logger?: { log?: unknown };
+  };
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) fail('option "port" must be an integer from 0 to 65535');
+  if (typeof o.host !== 'string' || !LOOPBACK_HOSTS.has(o.host)) fail('option "host" must be a loopback address: 127.0.0.1 or localhost');
+  if (!Array.isArray(o.scopes) || o.scopes.some((s) => typeof s !== 'string' || !SCOPE.test(s))) {
+    fail('option "scopes" must be a list of scope names without spaces');
+  }
+  if (typeof o.subject !== 'string' || o.subject === '') fail('option "subject" must be a non-empty string');
+  const lifetime = o.tokenLifetimeSec;
+  if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 300) fail('option "tokenLifetimeSec" must be an integer from 1 to 300');
+  if (o.pageDir !== undefined && typeof o.pageDir !== 'string') fail('option "pageDir" must be a folder path');
+  if (typeof o.now !== 'function') fail('option "now" must be a function returning epoch milliseconds');
+  if (o.logger !== undefined && typeof o.logger?.log !== 'function') fail('option "logger" must be a Logger');
+  return {
+    appId: checkId('appId', o.appId),
+    installationId: checkId('installationId', o.installationId),
+    functionsOrigin: checkFunctionsOrigin(o.functionsUrl),
+    port: o.port,
+    scopes: [...new Set(o.scopes as string[])],
+    subject: o.subject,
+    host: o.host,
+    tokenLifetimeSec: lifetime,
+    pageDir: resolve((o.pageDir as string | undefined) ?? 'demo/product'),
+    now: o.now as () => number,
+    logger: (o.logger as Logger | undefined) ?? createJsonLogger({ base: { component: 'dev-platform' } }),
+  };
+}
+
+type Resolved = ReturnType<typeof resolveOptions>;
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  res.writeHead(status, { 'content-length': String(Buffer.byteLength(body)), ...headers });
+  res.end(body);
+}
+
+function refuse(o: Resolved, res: ServerResponse, code: TesseraErrorCode, reason: string): void {
+  o.logger.log('warn', 'dev-platform.refused', { code, reason });
+  const { statusCode, headers, body } = new TesseraError(code).toResponse({ 'cache-control': 'no-store' });
+  send(res, statusCode, headers, body);
+}
+
+/** Reads and discards a small body; resolves false when it is larger than the cap. */
+function drainBody(req: IncomingMessage): Promise<boolean> {
+  return new Promise((done) => {
+    let bytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > MAX_SESSION_BODY_BYTES) done(false);
+    });
+    req.on('end', () => done(bytes <= MAX_SESSION_BODY_BYTES));
+    req.on('error', () => done(false));
+  });
+}
+
+async function issueSession(o: Resolved, key: DevSigningKey, origin: string, req: IncomingMessage, res: ServerResponse) {
+  // The session goes only to pages of this origin: a page elsewhere (or a form posting here) gets nothing.
+  const from = req.headers.origin;
+  if (from !== undefined && from !== origin) return refuse(o, res, 'ERR_ORIGIN_NOT_ALLOWED', 'session asked for by another origin');
+  if (req.headers['sec-fetch-site'] !== undefined && req.headers['sec-fetch-site'] !== 'same-origin') {
+    return refuse(o, res, 'ERR_ORIGIN_NOT_ALLOWED', 'session asked for by a cross-site request');
+  }
+  if (!(await drainBody(req))) return refuse(o, res, 'ERR_BODY_TOO_LARGE', `body over ${MAX_SESSION_BODY_BYTES} bytes`);
+  const token = await key.sign({
+    issuer: origin,
+    audience: o.appId,
+    subject: o.subject,
+    installationId: o.installationId,
+    scopes: o.scopes,
+    lifetimeSec: o.tokenLifetimeSec,
+    nowMs: o.now(),
+  });
+  o.logger.log('info', 'dev-platform.session.issued', { subject: o.subject, installationId: o.installationId, kid: key.kid });
+  send(res, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, JSON.stringify({ token, expiresInSec: o.tokenLifetimeSec }));
+}
+
+async function route(o: Resolved, key: DevSigningKey, origin: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { pathname } = new URL(req.url ?? '/', origin);
+  const method = req.method ?? 'GET';
+  if (pathname === '/session') {
+    if (method !== 'POST') return refuse(o, res, 'ERR_METHOD_NOT_ALLOWED', `${method} /session`);
+    return issueSession(o, key, origin, req, res);
+  }
+  if (method !== 'GET' && method !== 'HEAD') return refuse(o, res, 'ERR_METHOD_NOT_ALLOWED', `${method} ${pathname}`);
+  if (pathname === JWKS_PATH) {
+    // DESIGN.md "JWKS fetching": verifiers cache for at most 5 minutes, matching this max-age.
+    return send(res, 200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }, JSON.stringify(key.jwks));
+  }
+  const page = await readPage(o.pageDir, pathname, o.functionsOrigin);
+  if (page === undefined) return refuse(o, res, 'ERR_NOT_FOUND', 'no such page');
+  return send(res, page.status, page.headers, method === 'HEAD' ? '' : page.body);
+}
+
+/**
+ * Starts the dev platform on loopback with a fresh in-memory ES256 key: `GET /.well-known/jwks.json`,
+ * `POST /session` (→ `{ token, expiresInSec }`) and the product page at `GET /`. Options are checked here (TypeError).
+ * @example
+ * const platform = await startDevPlatform({ appId: 'order-lookup', installationId: 'demo',
+ *   functionsUrl: 'http://127.0.0.1:4000', pageDir: 'demo/product' });
+ */
+export async function startDevPlatform(options: DevPlatformOptions): Promise<DevPlatform> {
+  const o = resolveOptions(options);
+  const key = await createDevSigningKey();
+  let origin = '';
+  const server: Server = createServer((req, res) => {
+    route(o, key, origin, req, res).catch(() => {
+      o.logger.log('error', 'dev-platform.failed', { path: req.url });
+      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify(new TesseraError('ERR_INTERNAL')));
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((done, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => done());
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://${o.host}:${port}`;
+  let closing: Promise<void> | undefined;
+  o.logger.log('info', 'dev-platform.listening', { url: origin });
+  return {
+    url: origin,
+    jwksUrl: `${origin}${JWKS_PATH}`,
+    close() {
+      closing ??= new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

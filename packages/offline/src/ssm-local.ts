@@ -1,0 +1,286 @@
+/** A local SSM Parameter Store endpoint speaking AWS JSON 1.1, for offline runs and integration tests. */
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createJsonLogger, type Logger } from '@tessera/protocol/log';
+import type { OperationContext } from './_ssm-model.js';
+import { READ_OPERATIONS } from './_ssm-reads.js';
+import { openParameterStore, type ParameterStore } from './_ssm-store.js';
+import { createVault, loadOrCreateKey, type Vault } from './_ssm-vault.js';
+import { AwsFault, parseRequestBody, statusForErrorType } from './_ssm-wire.js';
+import { WRITE_OPERATIONS } from './_ssm-writes.js';
+
+/**
+ * Loopback addresses the endpoint may listen on.
+ * @example
+ * const host: SsmLocalHost = '::1';
+ */
+export type SsmLocalHost = '127.0.0.1' | '::1' | 'localhost';
+
+/**
+ * Options of {@link startSsmLocal}; unknown keys throw `TypeError`.
+ * @example
+ * const options: SsmLocalOptions = { dataDir: '.tessera/ssm', port: 0 };
+ */
+export interface SsmLocalOptions {
+  /** Directory holding `ssm-local.json` and `ssm-local.key`; created (mode 0700) if absent. Required. */
+  dataDir: string;
+  /** TCP port; `0` picks a free one. Default 4583 (LocalStack's historical SSM port). */
+  port?: number;
+  /** Loopback address to listen on; anything else is refused. Default `127.0.0.1`. */
+  host?: SsmLocalHost;
+  /** Receives one `debug` record per request (operation and status, never a value). Default: JSON to stderr. */
+  logger?: Logger;
+}
+
+/**
+ * A running endpoint.
+ * @example
+ * server.injectFault('GetParameter', 'ThrottlingException', 2);
+ * await server.close();
+ */
+export interface SsmLocalServer {
+  /** Base URL to pass as the SDK's `endpoint`, e.g. `http://127.0.0.1:4583`. */
+  readonly url: string;
+  /** The port actually bound. */
+  readonly port: number;
+  /** Stops listening, lets queued writes finish, then resolves. Safe to call twice. */
+  close(): Promise<void>;
+  /**
+   * Test seam: the next `count` calls of operation `op` answer the AWS error `errorType` (400, or 5xx for server
+   * faults such as `InternalServerError`) without touching the store.
+   */
+  injectFault(op: string, errorType: string, count?: number): void;
+}
+
+const DEFAULTS = {
+  port: 4583,
+  host: '127.0.0.1',
+} as const satisfies Required<Omit<SsmLocalOptions, 'dataDir' | 'logger'>>;
+
+const OPTION_KEYS: ReadonlySet<string> = new Set(['dataDir', 'port', 'host', 'logger']);
+const HOSTS: readonly string[] = ['127.0.0.1', '::1', 'localhost'];
+const TARGET_PREFIX = 'AmazonSSM.';
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+/**
+ * Largest request body accepted (DESIGN.md, "limits"); a larger one gets 413.
+ * @example
+ * if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new Error('too large for ssm-local');
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_REGION = 'us-east-1';
+
+const OPERATIONS = { ...READ_OPERATIONS, ...WRITE_OPERATIONS };
+
+/**
+ * Operations the endpoint implements, by AWS name; others get `UnknownOperationException`.
+ * @example
+ * SSM_LOCAL_OPERATIONS.includes('GetParametersByPath'); // true
+ */
+export const SSM_LOCAL_OPERATIONS: readonly string[] = Object.keys(OPERATIONS);
+
+interface Config {
+  dataDir: string;
+  port: number;
+  host: SsmLocalHost;
+  logger: Logger;
+}
+
+function resolveOptions(options: SsmLocalOptions): Config {
+  if (typeof options !== 'object' || options === null) throw new TypeError('startSsmLocal: options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw new TypeError(`startSsmLocal: unknown option "${key}"`);
+  }
+  const { dataDir, port = DEFAULTS.port, host = DEFAULTS.host, logger } = options;
+  if (typeof dataDir !== 'string' || dataDir.length === 0) {
+    throw new TypeError('startSsmLocal: option "dataDir" must be a non-empty path');
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TypeError('startSsmLocal: option "port" must be an integer in 0..65535');
+  }
+  if (!HOSTS.includes(host)) {
+    throw new TypeError(`startSsmLocal: option "host" must be a loopback address: ${HOSTS.join(', ')}`);
+  }
+  if (logger !== undefined && typeof logger?.log !== 'function') {
+    throw new TypeError('startSsmLocal: option "logger" must have a log(level, event, fields) method');
+  }
+  return { dataDir, port, host, logger: logger ?? createJsonLogger({ base: { component: 'ssm-local' } }) };
+}
+
+/** The region from a SigV4 `Credential=<key>/<date>/<region>/ssm/aws4_request` scope, for ARNs. */
+function regionOf(req: IncomingMessage): string {
+  const match = /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]{1,32})\//.exec(req.headers.authorization ?? '');
+  return match?.[1] ?? DEFAULT_REGION;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+interface Fault {
+  errorType: string;
+  remaining: number;
+}
+
+function createHandler(ctx: Omit<OperationContext, 'region'>, logger: Logger, faults: Map<string, Fault[]>) {
+  const send = (res: ServerResponse, status: number, payload: unknown): void => {
+    const body = JSON.stringify(payload);
+    res.writeHead(status, {
+      'content-type': CONTENT_TYPE,
+      'content-length': Buffer.byteLength(body),
+      'x-amzn-requestid': randomUUID(),
+    });
+    res.end(body);
+  };
+
+  const takeFault = (op: string): AwsFault | undefined => {
+    const queue = faults.get(op);
+    const fault = queue?.[0];
+    if (!queue || !fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) queue.shift();
+    const message = fault.errorType === 'ThrottlingException' ? 'Rate exceeded' : `Injected ${fault.errorType}`;
+    return new AwsFault(fault.errorType, message, statusForErrorType(fault.errorType));
+  };
+
+  const dispatch = async (req: IncomingMessage, op: string): Promise<unknown> => {
+    if (req.method !== 'POST') throw new AwsFault('UnknownOperationException', 'Only POST / is served.', 405);
+    const operation = Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op] : undefined;
+    if (!operation) throw new AwsFault('UnknownOperationException', 'The requested operation is not recognized.');
+    const raw = await readBody(req);
+    const injected = takeFault(op);
+    if (injected) throw injected;
+    return operation({ ...ctx, region: regionOf(req) }, parseRequestBody(raw));
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+    let status = 200;
+    let errorType: string | undefined;
+    try {
+      const result = await dispatch(req, op);
+      send(res, status, result ?? {});
+    } catch (err) {
+      if (err instanceof BodyTooLarge) {
+        // Close rather than drain: the rest of an oversized body is never read.
+        res.setHeader('connection', 'close');
+        status = 413;
+        errorType = 'RequestEntityTooLargeException';
+        send(res, status, { __type: errorType, message: `Request body exceeds ${MAX_BODY_BYTES} bytes.` });
+        req.resume();
+      } else if (err instanceof AwsFault) {
+        status = err.status;
+        errorType = err.type;
+        send(res, status, { __type: err.type, message: err.message });
+      } else {
+        status = 500;
+        errorType = 'InternalServerError';
+        logger.log('error', 'ssm-local.failed', { op, error: err });
+        send(res, status, { __type: errorType, message: 'An error occurred on the server side.' });
+      }
+    } finally {
+      logger.log('debug', 'ssm-local.request', { op: op || 'unknown', status, ...(errorType ? { errorType } : {}) });
+    }
+  };
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+async function start(config: Config): Promise<SsmLocalServer> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const vault: Vault = createVault(await loadOrCreateKey(config.dataDir));
+  const store: ParameterStore = await openParameterStore(config.dataDir, vault);
+  const faults = new Map<string, Fault[]>();
+  const handler = createHandler({ store, vault }, config.logger, faults);
+  let closing = false;
+  const server = createServer((req, res) => {
+    // A keep-alive client would otherwise hold close() open until its idle timeout.
+    if (closing) res.setHeader('connection', 'close');
+    void handler(req, res);
+  });
+  const address = await listen(server, config.port, config.host);
+  if (!isLoopback(address.address)) {
+    server.close();
+    throw new TypeError(`startSsmLocal: "${config.host}" resolved to a non-loopback address`);
+  }
+  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${hostPart}:${address.port}`;
+  config.logger.log('info', 'ssm-local.listening', { url });
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port: address.port,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        await new Promise<void>((resolve, reject) => {
+          server.close((err) => (err ? reject(err) : resolve()));
+          server.closeIdleConnections();
+        });
+        await store.drain();
+      })();
+      return closed;
+    },
+    injectFault(op, errorType, count = 1) {
+      if (!SSM_LOCAL_OPERATIONS.includes(op)) {
+        throw new TypeError(`injectFault: unknown operation "${op}"; one of ${SSM_LOCAL_OPERATIONS.join(', ')}`);
+      }
+      if (typeof errorType !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(errorType)) {
+        throw new TypeError('injectFault: errorType must be an AWS error name such as "ThrottlingException"');
+      }
+      if (!Number.isInteger(count) || count < 1) throw new TypeError('injectFault: count must be a positive integer');
+      const queue = faults.get(op) ?? [];
+      queue.push({ errorType, remaining: count });
+      faults.set(op, queue);
+    },
+  };
+}
+
+/**
+ * Starts the local SSM endpoint on loopback. Bad options throw `TypeError` synchronously; an unusable data
+ * directory (key file readable by others, corrupt or tampered data file) rejects with a `StoreError`.
+ * @example
+ * const ssm = await startSsmLocal({ dataDir: '.tessera/ssm', port: 0 });
+ * const client = new SSMClient({ endpoint: ssm.url });
+ * await ssm.close();
+ */
+export function startSsmLocal(options: SsmLocalOptions): Promise<SsmLocalServer> {
+  return start(resolveOptions(options));
+}

@@ -1,0 +1,16 @@
+/** Runtime: what a Lambda function of a Tessera app is written against. */
+export {
+  createApp,
+  offlineHeaderIdentify,
+  OFFLINE_INSTALLATION_HEADER,
+  type App,
+  type AppOptions,
+  type CallerCredential,
+  type FunctionContext,
+  type FunctionHandler,
+  type FunctionResult,
+  type IdentifyInstallation,
+  type LambdaHandler,
+} from './define-function.js';
+export { CustomerHttpError, type CustomerClient, type CustomerResponse } from './outbound/index.js';
+export { TesseraError } from '@tessera/protocol/errors';

@@ -1,0 +1,180 @@
+/** IparamStore on AWS SSM Parameter Store: one SecureString document per installation. */
+import {
+  DeleteParametersCommand,
+  GetParameterCommand,
+  GetParametersByPathCommand,
+  ParameterAlreadyExists,
+  ParameterNotFound,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import { IparamValidationError, StoreError } from '@tessera/protocol/errors';
+import { installationDocumentName, installationPath } from './_layout.js';
+import { largestFields, parseDocument, TIER_LIMIT_BYTES, type InstallationDocument, type Tier } from './_document.js';
+
+/** A document as read back, with SSM's own version of the parameter. */
+export interface StoredDocument {
+  document: InstallationDocument;
+  version: number;
+}
+
+/** Where installation documents live. SSM in production; anything implementing this in tests or elsewhere. */
+export interface IparamStore {
+  /** The installation's document, or undefined when there is none. */
+  get(appId: string, installationId: string): Promise<StoredDocument | undefined>;
+  /** Replaces the whole document in one write. */
+  put(appId: string, installationId: string, document: InstallationDocument): Promise<{ version: number }>;
+  /** Removes everything stored below the installation's path; false when there was nothing. */
+  delete(appId: string, installationId: string): Promise<boolean>;
+}
+
+export interface SsmIparamStoreOptions {
+  /** An SSM client to use (endpoint, credentials, middleware). Default: `new SSMClient({})`, honouring AWS_* env. */
+  client?: SSMClient;
+  /** KMS key for SecureString values. Default `TESSERA_KMS_KEY_ID`, then `alias/aws/ssm`. */
+  kmsKeyId?: string;
+  /** SSM tier. Default `Standard` (4 KiB); `Advanced` (8 KiB, billed) only when asked for, never silently. */
+  tier?: Tier;
+}
+
+const DEFAULTS = { kmsKeyId: 'alias/aws/ssm', tier: 'Standard' } as const satisfies Required<
+  Omit<SsmIparamStoreOptions, 'client'>
+>;
+const OPTION_KEYS = new Set(['client', 'kmsKeyId', 'tier']);
+
+/** Maps an SDK failure to ERR_STORE_UNAVAILABLE, keeping only its name and status as the cause. */
+export function toStoreError(err: unknown): StoreError {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return new StoreError('ERR_STORE_UNAVAILABLE', {
+    cause: { name: e?.name ?? 'Error', httpStatusCode: e?.$metadata?.httpStatusCode },
+  });
+}
+
+/**
+ * Installation documents in SSM Parameter Store, as SecureString, read with GetParameter (never by path).
+ * @example
+ * const store = new SsmIparamStore({ client: new SSMClient({}) });
+ * const stored = await store.get('order-lookup', 'acme');
+ */
+/**
+ * One SecureString, decrypted: undefined when it does not exist, a `StoreError` when SSM fails.
+ * @example
+ * const p = await readSecureParameter(client, '/tessera/order-lookup/keys/signing');
+ */
+export async function readSecureParameter(client: SSMClient, name: string): Promise<{ value: string; version: number } | undefined> {
+  let out;
+  try {
+    out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+  } catch (err) {
+    if (err instanceof ParameterNotFound) return undefined;
+    throw toStoreError(err);
+  }
+  const p = out.Parameter;
+  return p?.Value === undefined ? undefined : { value: p.Value, version: p.Version ?? 0 };
+}
+
+/**
+ * Writes one SecureString whole: the new version, or a `StoreError` (SDK errors the caller must tell apart, such as
+ * `ParameterAlreadyExists` when `overwrite` is false, are rethrown as they are).
+ * @example
+ * await writeSecureParameter(client, { name, value, kmsKeyId, tier: 'Standard', overwrite: false, description });
+ */
+export async function writeSecureParameter(
+  client: SSMClient,
+  p: { name: string; value: string; kmsKeyId: string; tier: Tier; overwrite: boolean; description: string },
+): Promise<{ version: number }> {
+  try {
+    const out = await client.send(
+      new PutParameterCommand({
+        Name: p.name,
+        Value: p.value,
+        Type: 'SecureString',
+        KeyId: p.kmsKeyId,
+        Tier: p.tier,
+        Overwrite: p.overwrite,
+        Description: p.description,
+      }),
+    );
+    return { version: out.Version ?? 0 };
+  } catch (err) {
+    if (err instanceof ParameterAlreadyExists) throw err;
+    throw toStoreError(err);
+  }
+}
+
+export class SsmIparamStore implements IparamStore {
+  readonly client: SSMClient;
+  readonly kmsKeyId: string;
+  readonly tier: Tier;
+
+  constructor(options: SsmIparamStoreOptions = {}) {
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.has(key)) throw new TypeError(`SsmIparamStore: unknown option "${key}"`);
+    }
+    if (options.tier !== undefined && !(options.tier in TIER_LIMIT_BYTES)) {
+      throw new TypeError('SsmIparamStore: tier must be "Standard" or "Advanced"');
+    }
+    this.client = options.client ?? new SSMClient({});
+    this.kmsKeyId = options.kmsKeyId ?? process.env.TESSERA_KMS_KEY_ID ?? DEFAULTS.kmsKeyId;
+    this.tier = options.tier ?? DEFAULTS.tier;
+  }
+
+  async get(appId: string, installationId: string): Promise<StoredDocument | undefined> {
+    const name = installationDocumentName(appId, installationId);
+    const p = await readSecureParameter(this.client, name);
+    if (p === undefined) return undefined;
+    try {
+      return { document: parseDocument(p.value), version: p.version };
+    } catch {
+      throw new StoreError('ERR_STORE_UNAVAILABLE', { cause: { name: 'MalformedDocument', parameter: name } });
+    }
+  }
+
+  async put(appId: string, installationId: string, document: InstallationDocument): Promise<{ version: number }> {
+    const name = installationDocumentName(appId, installationId);
+    const value = JSON.stringify(document);
+    const limit = TIER_LIMIT_BYTES[this.tier];
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > limit) {
+      const top = largestFields(document.values)[0];
+      // A rotation keeps the previous secret in the same document, so it counts against the same limit.
+      const kept = document.previous ? `, including ${Object.keys(document.previous).length} previous value(s) kept for a rotation` : '';
+      throw new IparamValidationError([
+        {
+          field: top?.field ?? '*',
+          rule: `the installation's values total ${bytes} bytes${kept}, over SSM's ${limit}-byte ${this.tier} tier limit (this field is the largest, ${top?.bytes ?? 0} bytes)`,
+        },
+      ]);
+    }
+    return writeSecureParameter(this.client, {
+      name,
+      value,
+      kmsKeyId: this.kmsKeyId,
+      tier: this.tier,
+      overwrite: true,
+      description: `Tessera installation parameters (${appId})`,
+    });
+  }
+
+  async delete(appId: string, installationId: string): Promise<boolean> {
+    const path = installationPath(appId, installationId);
+    const names: string[] = [];
+    try {
+      let token: string | undefined;
+      // Admin path only: by-path listing finds strays under the installation; the runtime never lists.
+      do {
+        const page = await this.client.send(
+          new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken: token, MaxResults: 10 }),
+        );
+        for (const p of page.Parameters ?? []) if (p.Name) names.push(p.Name);
+        token = page.NextToken;
+      } while (token);
+      for (let i = 0; i < names.length; i += 10) {
+        await this.client.send(new DeleteParametersCommand({ Names: names.slice(i, i + 10) }));
+      }
+    } catch (err) {
+      throw toStoreError(err);
+    }
+    return names.length > 0;
+  }
+}
