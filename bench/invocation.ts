@@ -56,12 +56,12 @@ function bundledRuntime(): { createApp: typeof CreateApp; createSessionVerifier:
   const outfile = join(root, '.esbuild', 'bench-runtime.cjs');
   buildSync({
     stdin: {
-      contents: "export { createApp } from './src/runtime/index.ts'; export { createSessionVerifier } from './src/inbound/index.ts';",
+      contents: "export { createApp } from '@tessera/runtime'; export { createSessionVerifier } from '@tessera/runtime/inbound';",
       resolveDir: root,
       loader: 'ts',
     },
     bundle: true, minify: true, platform: 'node', target: 'node20',
-    format: 'cjs', mainFields: ['module', 'main'], outfile, logLevel: 'error',
+    format: 'cjs', mainFields: ['module', 'main'], outfile, logLevel: 'error', tsconfig: join(root, 'tsconfig.json'),
   });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(outfile) as { createApp: typeof CreateApp; createSessionVerifier: typeof CreateSessionVerifier };

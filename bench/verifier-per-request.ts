@@ -21,7 +21,7 @@ function bundledVerifier(): { createVerifier: typeof CreateVerifier } {
   const root = resolve(__dirname, '..');
   const outfile = join(root, '.esbuild', 'bench-verify.cjs');
   buildSync({
-    entryPoints: [join(root, 'src/verify/index.ts')], bundle: true, minify: true, platform: 'node', target: 'node20',
+    entryPoints: [join(root, 'packages/verify/src/index.ts')], bundle: true, minify: true, platform: 'node', target: 'node20',
     format: 'cjs', outfile, logLevel: 'error',
   });
   // eslint-disable-next-line @typescript-eslint/no-require-imports

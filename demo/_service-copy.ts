@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** What `serverless offline` builds the functions from. */
-const SERVICE_FILES = ['serverless.yml', 'manifest.json', 'iparams.json', 'package.json', 'tsconfig.json', 'esbuild.plugins.cjs', 'functions', 'src'];
+const SERVICE_FILES = ['serverless.yml', 'manifest.json', 'iparams.json', 'package.json', 'tsconfig.json', 'esbuild.plugins.cjs', 'functions'];
+/** Shared with the checkout, not copied: the installed modules and the packages' sources they (and tsconfig) lead to. */
+const LINKED = ['node_modules', 'packages'];
 
 /** Where one run's functions call out and whom they answer. */
 export interface ServiceOrigins {
@@ -65,7 +67,7 @@ export function copyService(root: string, origins: ServiceOrigins): ServiceCopy 
   const dir = mkdtempSync(join(tmpdir(), 'tessera-service-'));
   try {
     for (const f of SERVICE_FILES) cpSync(join(root, f), join(dir, f), { recursive: true });
-    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+    for (const f of LINKED) symlinkSync(join(root, f), join(dir, f));
     const manifest = readManifest(root) as unknown as PortedManifest;
     manifest.session = { ...manifest.session, ...sessionOf(origins.platformOrigin) };
     manifest.cors = { ...manifest.cors, allowedOrigins: [...(manifest.cors?.allowedOrigins ?? []), origins.platformOrigin] };

@@ -93,7 +93,7 @@ async function main(argv: string[]): Promise<void> {
     }
 
     const offlineFlags = (['ssm', 'http', 'sls', 'lambda', 'ws'] as const).flatMap((k) => [ports[k].flag, String(ports[k].port)]);
-    offline = spawn(process.execPath, [resolve(root, 'bin/tessera.cjs'), 'offline', ...offlineFlags, '--data-dir', DATA_DIR], {
+    offline = spawn(process.execPath, [resolve(root, 'packages/cli/bin/tessera.cjs'), 'offline', ...offlineFlags, '--data-dir', DATA_DIR], {
       cwd: service?.dir ?? root,
       env,
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -209,7 +209,7 @@ addNote is csrf: true: fetch a CSRF token (its __Host- cookie lands in a cookie 
 
 A server can call addNote with HTTP Basic instead (user ${INSTALLATION}) once the installation has a password:
   AWS_ENDPOINT_URL_SSM=http://127.0.0.1:${ports.ssm.port} AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline AWS_REGION=us-east-1 \\
-    node bin/tessera.cjs iparams set ${INSTALLATION} basic_password      # prompts, masked
+    npx tessera iparams set ${INSTALLATION} basic_password      # prompts, masked
   then the same two calls with -u ${INSTALLATION} in place of the Authorization header.
 
 ${customerHints(mode, run.customerUrl, run.appKey, flagsFor(ports, ['ssm', 'http', 'customer']))}

@@ -63,7 +63,7 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
 
     // `tessera offline`, as a developer runs it: ssm-local, `serverless offline`, and the proxy in front of it.
     const portFlags = Object.entries(offlinePorts).flatMap(([name, port]) => [`--${name}-port`, String(port)]);
-    child = spawn(process.execPath, [join(root, 'bin/tessera.cjs'), 'offline', ...portFlags, '--data-dir', dataDir], {
+    child = spawn(process.execPath, [join(root, 'packages/cli/bin/tessera.cjs'), 'offline', ...portFlags, '--data-dir', dataDir], {
       cwd: project,
       env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],

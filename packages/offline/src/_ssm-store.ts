@@ -12,9 +12,6 @@ const FORMAT = 'tessera-ssm-local/1';
 const TEMP_PREFIX = `${DATA_FILE_NAME}.`;
 const TEMP_SUFFIX = '.tmp';
 
-/** Env switch of the crash seam, see {@link writeDataFile}. */
-export const CRASH_ENV = 'TESSERA_SSM_LOCAL_CRASH';
-
 /** The parameter types SSM knows. */
 export type ParameterType = 'String' | 'StringList' | 'SecureString';
 /** The tiers a stored parameter can be in (Intelligent-Tiering resolves to one of these). */
@@ -114,7 +111,7 @@ function encode(state: Snapshot): string {
  * @example
  * await writeDataFile('/tmp/ssm-data', new Map());
  */
-export async function writeDataFile(dataDir: string, state: Snapshot): Promise<void> {
+export async function writeDataFile(dataDir: string, state: Snapshot, beforeReplace?: () => void | Promise<void>): Promise<void> {
   const file = join(dataDir, DATA_FILE_NAME);
   const temp = join(dataDir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
   const handle = await open(temp, 'wx', 0o600);
@@ -124,9 +121,8 @@ export async function writeDataFile(dataDir: string, state: Snapshot): Promise<v
   } finally {
     await handle.close();
   }
-  // Test-only seam for test/integration/ssm-local-crash.test.ts: die the way a power cut would, after the temp
-  // file is durable and before the rename, to prove the previous data file survives. Never set it elsewhere.
-  if (process.env[CRASH_ENV] === 'before-rename') process.exit(99);
+  // The crash test's seam (option `beforeReplace`): the temp file is durable, the data file not yet replaced.
+  await beforeReplace?.();
   try {
     await rename(temp, file);
   } catch (err) {
@@ -152,7 +148,7 @@ async function removeStaleTempFiles(dataDir: string): Promise<void> {
  * const store = await openParameterStore('/tmp/ssm-data', vault);
  * await store.mutate((draft) => draft.delete('/x'));
  */
-export async function openParameterStore(dataDir: string, vault: Vault): Promise<ParameterStore> {
+export async function openParameterStore(dataDir: string, vault: Vault, beforeReplace?: () => void | Promise<void>): Promise<ParameterStore> {
   const path = join(dataDir, DATA_FILE_NAME);
   await removeStaleTempFiles(dataDir);
   let text: string | undefined;
@@ -170,7 +166,7 @@ export async function openParameterStore(dataDir: string, vault: Vault): Promise
       const run = queue.then(async () => {
         const draft = new Map(current);
         const result = change(draft);
-        await writeDataFile(dataDir, draft);
+        await writeDataFile(dataDir, draft, beforeReplace);
         current = draft;
         return result;
       });

@@ -32,6 +32,11 @@ export interface SsmLocalOptions {
   host?: SsmLocalHost;
   /** Receives one `debug` record per request (operation and status, never a value). Default: JSON to stderr. */
   logger?: Logger;
+  /**
+   * Test seam, given only through this API (never by the environment): runs on every write once the new data file
+   * is durable and before it replaces the old one, e.g. `() => process.exit(99)` to crash the way a power cut would.
+   */
+  beforeReplace?: () => void | Promise<void>;
 }
 
 /**
@@ -57,9 +62,9 @@ export interface SsmLocalServer {
 const DEFAULTS = {
   port: 4583,
   host: '127.0.0.1',
-} as const satisfies Required<Omit<SsmLocalOptions, 'dataDir' | 'logger'>>;
+} as const satisfies Required<Omit<SsmLocalOptions, 'dataDir' | 'logger' | 'beforeReplace'>>;
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['dataDir', 'port', 'host', 'logger']);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['dataDir', 'port', 'host', 'logger', 'beforeReplace']);
 const HOSTS: readonly string[] = ['127.0.0.1', '::1', 'localhost'];
 const TARGET_PREFIX = 'AmazonSSM.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -85,6 +90,7 @@ interface Config {
   port: number;
   host: SsmLocalHost;
   logger: Logger;
+  beforeReplace: (() => void | Promise<void>) | undefined;
 }
 
 function resolveOptions(options: SsmLocalOptions): Config {
@@ -92,7 +98,7 @@ function resolveOptions(options: SsmLocalOptions): Config {
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) throw new TypeError(`startSsmLocal: unknown option "${key}"`);
   }
-  const { dataDir, port = DEFAULTS.port, host = DEFAULTS.host, logger } = options;
+  const { dataDir, port = DEFAULTS.port, host = DEFAULTS.host, logger, beforeReplace } = options;
   if (typeof dataDir !== 'string' || dataDir.length === 0) {
     throw new TypeError('startSsmLocal: option "dataDir" must be a non-empty path');
   }
@@ -105,7 +111,10 @@ function resolveOptions(options: SsmLocalOptions): Config {
   if (logger !== undefined && typeof logger?.log !== 'function') {
     throw new TypeError('startSsmLocal: option "logger" must have a log(level, event, fields) method');
   }
-  return { dataDir, port, host, logger: logger ?? createJsonLogger({ base: { component: 'ssm-local' } }) };
+  if (beforeReplace !== undefined && typeof beforeReplace !== 'function') {
+    throw new TypeError('startSsmLocal: option "beforeReplace" must be a function');
+  }
+  return { dataDir, port, host, logger: logger ?? createJsonLogger({ base: { component: 'ssm-local' } }), beforeReplace };
 }
 
 /** The region from a SigV4 `Credential=<key>/<date>/<region>/ssm/aws4_request` scope, for ARNs. */
@@ -225,7 +234,7 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 async function start(config: Config): Promise<SsmLocalServer> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const vault: Vault = createVault(await loadOrCreateKey(config.dataDir));
-  const store: ParameterStore = await openParameterStore(config.dataDir, vault);
+  const store: ParameterStore = await openParameterStore(config.dataDir, vault, config.beforeReplace);
   const faults = new Map<string, Fault[]>();
   const handler = createHandler({ store, vault }, config.logger, faults);
   let closing = false;

@@ -23,10 +23,10 @@ describe('serverless package', () => {
   beforeAll(() => {
     // A copy of the service, so this build's .esbuild/ cannot race the offline end-to-end test's.
     project = mkdtempSync(join(tmpdir(), 'tessera-service-'));
-    for (const f of ['serverless.yml', 'manifest.json', 'iparams.json', 'package.json', 'tsconfig.json', 'esbuild.plugins.cjs', 'functions', 'src']) {
+    for (const f of ['serverless.yml', 'manifest.json', 'iparams.json', 'package.json', 'tsconfig.json', 'esbuild.plugins.cjs', 'functions']) {
       cpSync(join(root, f), join(project, f), { recursive: true });
     }
-    symlinkSync(join(root, 'node_modules'), join(project, 'node_modules'));
+    for (const f of ['node_modules', 'packages']) symlinkSync(join(root, f), join(project, f));
     out = mkdtempSync(join(tmpdir(), 'tessera-package-'));
     const [bin, ...args] = withoutNetwork([process.execPath, 'node_modules/serverless/bin/serverless.js', 'package', '--package', out]);
     run = spawnSync(bin!, args, { cwd: project, encoding: 'utf8', env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' } });

@@ -103,7 +103,7 @@ describe('an install interrupted half-way', () => {
     await ssm.server.close();
     // Act: a second install whose endpoint process dies between writing and renaming its data file
     const child = spawnSync(process.execPath, ['--import', 'tsx', resolve(__dirname, '../../fixtures/install-crash-child.ts')], {
-      env: { ...process.env, CRASH_DATA_DIR: ssm.dataDir, TESSERA_SSM_LOCAL_CRASH: 'before-rename' },
+      env: { ...process.env, CRASH_DATA_DIR: ssm.dataDir },
       encoding: 'utf8',
       timeout: 60_000,
     });

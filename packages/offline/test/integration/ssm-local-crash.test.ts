@@ -39,13 +39,27 @@ describe('startSsmLocal', () => {
   });
 
   describe('storage: crash safety', () => {
-    it('keeps the previous value intact when the process dies before the rename', async () => {
+    it('has no crash switch in the environment: the seam is an option of the API only', async () => {
+      // Prepare: the variable an earlier version read
+      process.env.TESSERA_SSM_LOCAL_CRASH = 'before-rename';
+      try {
+        // Act
+        await h.client.send(new PutParameterCommand({ Name: '/app/env', Value: 'v', Type: 'String' }));
+        // Assess: this process is still here, and the write landed
+        const { Parameter } = await h.client.send(new GetParameterCommand({ Name: '/app/env' }));
+        expect(Parameter?.Value).toBe('v');
+      } finally {
+        delete process.env.TESSERA_SSM_LOCAL_CRASH;
+      }
+    });
+
+    it('keeps the previous value intact when the process dies before the rename (option beforeReplace)', async () => {
       // Prepare
       await h.client.send(new PutParameterCommand({ Name: '/app/s', Value: OLD_SECRET, Type: 'SecureString' }));
       await h.server.close();
       // Act
       const child = await runChild({
-        TESSERA_SSM_LOCAL_CRASH: 'before-rename',
+        SSM_CRASH_BEFORE_REPLACE: '1',
         SSM_CRASH_DATA_DIR: h.dataDir,
         SSM_CRASH_NAME: '/app/s',
         SSM_CRASH_VALUE: NEW_SECRET,
