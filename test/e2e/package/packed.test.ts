@@ -1,13 +1,13 @@
 /**
- * The packed tarball as a customer's project loads it: every entry point under `require` and `import`, one error
- * identity across them, and `tessera/verify` without the AWS SDK or axios.
+ * The packed tarballs as a customer's project loads them: every entry point of every package under `require` and
+ * `import`, one error identity across packages, and `@tessera/verify` installed alone, without the AWS SDK.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { installPacked, type PackedInstall } from './_packed.js';
+import { dependencyTree, installInto, packAll, PACKAGES, type Customer, type PackageManifest, type Packed } from './_packed.js';
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 const root = resolve(__dirname, '../../..');
 
 const VERIFY_SCRIPT = `
@@ -15,20 +15,22 @@ const { createVerifier } = require('@tessera/verify');
 const { createHmac, randomBytes } = require('node:crypto');
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const secret = 'd'.repeat(43);
-const v = createVerifier({ mode: 'jwt', secrets: [secret], publicOrigin: 'https://c.example.com', issuer: 'app', logger: { log() {} } });
+const v = createVerifier({ mode: 'jwt', secrets: [secret], publicOrigin: 'https://c.example.com', issuer: 'app', installationId: 'i', logger: { log() {} } });
 const iat = Math.floor(Date.now() / 1000);
 const input = b64({ alg: 'HS256', typ: 'tessera+jwt' }) + '.' + b64({ iss: 'app', sub: 'i', aud: 'https://c.example.com', iat,
   nbf: iat, exp: iat + 30, jti: randomBytes(16).toString('base64url'), htm: 'GET', htu: 'https://c.example.com/x',
   bh: '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU' });
 const token = input + '.' + createHmac('sha256', secret).update(input).digest('base64url');
-v.verify({ method: 'GET', url: '/x', headers: { authorization: 'Bearer ' + token }, body: Buffer.alloc(0) }).then((r) => {
-  const loaded = Object.keys(require.cache).filter((k) => /@aws-sdk|axios/.test(k));
-  console.log(JSON.stringify({ installationId: r.installationId, loaded }));
+v.verify({ method: 'GET', url: '/x', headers: { authorization: 'Bearer ' + token }, body: Buffer.alloc(0) }).then(async (r) => {
+  const refused = await v.verify({ method: 'GET', url: '/x', headers: {}, body: Buffer.alloc(0) }).catch((e) => e);
+  const verify = require('@tessera/verify');
+  const loaded = Object.keys(require.cache).filter((k) => /@aws-sdk|axios|ajv|yaml/.test(k));
+  console.log(JSON.stringify({ installationId: r.installationId, loaded, refusedIsTessera: verify.isTesseraError(refused) && refused instanceof verify.TesseraError }));
 });`;
 
 /**
- * One error of each family, each raised by the entry point that owns it, loaded with `load` (require or import);
- * each is checked against tessera/errors loaded both ways.
+ * One error of each family, each raised by the package that owns it, loaded with \`load\` (require or import); each is
+ * checked against @tessera/protocol/errors loaded both ways, and against the classes @tessera/verify re-exports.
  */
 const FAMILIES_SCRIPT = `
 import { createRequire } from 'node:module';
@@ -39,11 +41,11 @@ const caught = async (f) => { try { await f(); } catch (e) { return e; } return 
 const silent = { log() {} };
 
 async function families(load) {
-  const verify = await load('tessera/verify');
-  const inbound = await load('tessera/inbound');
-  const schema = await load('tessera/schema');
-  const iparams = await load('tessera/iparams');
-  const runtime = await load('tessera/runtime');
+  const verify = await load('@tessera/verify');
+  const inbound = await load('@tessera/runtime/inbound');
+  const schema = await load('@tessera/schema');
+  const iparams = await load('@tessera/runtime/iparams');
+  const runtime = await load('@tessera/runtime');
   let outbound;
   const app = runtime.createApp({
     manifest: { app: { id: 'order-lookup', version: '1.0.0' }, functions: { getOrder: { methods: ['GET'] } },
@@ -68,9 +70,11 @@ async function families(load) {
 
 const result = {};
 for (const [system, load] of [['require', (n) => require(n)], ['import', (n) => import(n)]]) {
+  const fromVerify = await load('@tessera/verify');
   for (const [family, e] of Object.entries(await families(load))) {
     result[system + ' ' + family] = e && [e.name, e.code, e instanceof errorsCjs[family], e instanceof errorsEsm[family],
-      e instanceof errorsCjs.TesseraError, e instanceof errorsEsm.TesseraError, errorsCjs.isTesseraError(e), errorsEsm.isTesseraError(e)];
+      e instanceof errorsCjs.TesseraError, e instanceof errorsEsm.TesseraError, errorsCjs.isTesseraError(e), errorsEsm.isTesseraError(e),
+      e instanceof fromVerify.TesseraError];
   }
 }
 console.log(JSON.stringify({ same: errorsCjs.TesseraError === errorsEsm.TesseraError, result }));`;
@@ -86,41 +90,56 @@ for (const name of JSON.parse(process.argv[1])) {
 }
 console.log(JSON.stringify(out));`;
 
-function node(args: string[], cwd: string) {
+function node(args: string[], cwd: string): unknown {
   const out = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
   expect(out.stderr).toBe('');
   return JSON.parse(out.stdout) as unknown;
 }
 
-describe('the packed package', () => {
-  let packed: PackedInstall;
-  let exportsMap: Record<string, string | Record<string, string>>;
+const manifestOf = (customer: Customer, name: (typeof PACKAGES)[number]) =>
+  JSON.parse(require('node:fs').readFileSync(join(customer.dir(name), 'package.json'), 'utf8')) as PackageManifest;
+
+describe('the packed packages', () => {
+  let packed: Packed;
+  let all: Customer;
+  let verifyOnly: Customer;
   beforeAll(() => {
-    packed = installPacked(root);
-    exportsMap = (JSON.parse(readFileSync(join(packed.dir, 'package.json'), 'utf8')) as { exports: typeof exportsMap }).exports;
+    packed = packAll(root);
+    all = installInto(root, packed, PACKAGES, ['express', 'ioredis', 'esbuild']);
+    verifyOnly = installInto(root, packed, ['protocol', 'verify']);
   });
-  afterAll(() => packed?.remove());
-
-  it('holds every file its exports name (types first), and nothing from the checkout besides dist, bin, schema and README', () => {
-    const named = Object.values(exportsMap).flatMap((entry) => (typeof entry === 'string' ? [entry] : Object.values(entry)));
-    expect(named.filter((f) => !existsSync(join(packed.dir, f)))).toEqual([]);
-    for (const entry of Object.values(exportsMap)) if (typeof entry === 'object') expect(Object.keys(entry)[0]).toBe('types');
-    expect(packed.files.filter((f) => !/^(dist|bin|schema)\//.test(f) && !['package.json', 'README.md'].includes(f))).toEqual([]);
-    expect(Object.keys(exportsMap)).toContain('./keys');
+  afterAll(() => {
+    all?.remove();
+    verifyOnly?.remove();
+    packed?.remove();
   });
 
-  it('loads every entry point under require and import, with the same named exports', () => {
-    const names = Object.keys(exportsMap).filter((k) => k !== './package.json').map((k) => `tessera/${k.slice(2)}`);
-    const loaded = node(['--input-type=module', '-e', ENTRY_POINTS_SCRIPT, JSON.stringify(names)], packed.app) as Record<string, { cjs: string[]; esm: string[] }>;
+  it.each(PACKAGES)('@tessera/%s holds every file its exports name, types first, and only dist, bin, schema and its README', (name) => {
+    const manifest = manifestOf(all, name);
+    const named = Object.values(manifest.exports).flatMap((entry) => (typeof entry === 'string' ? [entry] : Object.values(entry)));
+    expect(named.filter((f) => !existsSync(join(all.dir(name), f)))).toEqual([]);
+    for (const entry of Object.values(manifest.exports)) if (typeof entry === 'object') expect(Object.keys(entry)[0]).toBe('types');
+    expect(packed.files[name].filter((f) => !/^(dist|bin|schema)\//.test(f) && !['package.json', 'README.md'].includes(f))).toEqual([]);
+    expect(packed.files[name]).toContain('README.md');
+  });
+
+  it('loads every entry point of every package under require and import, with the same named exports', () => {
+    const names = PACKAGES.flatMap((name) =>
+      Object.keys(manifestOf(all, name).exports)
+        .filter((k) => k !== './package.json' && !k.endsWith('.json'))
+        .map((k) => (k === '.' ? `@tessera/${name}` : `@tessera/${name}/${k.slice(2)}`)),
+    );
+    expect(names).toEqual(expect.arrayContaining(['@tessera/verify', '@tessera/runtime/keys', '@tessera/protocol/errors', '@tessera/cli/build']));
+    const loaded = node(['--input-type=module', '-e', ENTRY_POINTS_SCRIPT, JSON.stringify(names)], all.app) as Record<string, { cjs: string[]; esm: string[] }>;
     expect(Object.keys(loaded).sort()).toEqual([...names].sort());
-    for (const { cjs, esm } of Object.values(loaded)) {
-      expect(cjs.length).toBeGreaterThan(0);
-      expect(esm).toEqual(cjs);
+    for (const [name, { cjs, esm }] of Object.entries(loaded)) {
+      expect([name, cjs.length > 0]).toEqual([name, true]);
+      expect([name, esm]).toEqual([name, cjs]);
     }
   });
 
-  it('gives one error identity: each family raised by its entry point is of tessera/errors, under require and import', () => {
-    const { same, result } = node(['--input-type=module', '-e', FAMILIES_SCRIPT], packed.app) as { same: boolean; result: Record<string, unknown[]> };
+  it('gives one error identity: each family raised by its package is of @tessera/protocol/errors, under require and import', () => {
+    const { same, result } = node(['--input-type=module', '-e', FAMILIES_SCRIPT], all.app) as { same: boolean; result: Record<string, unknown[]> };
     expect(same).toBe(true);
     const expected = {
       VerifyError: 'ERR_VERIFY_MISSING',
@@ -132,14 +151,26 @@ describe('the packed package', () => {
     };
     for (const system of ['require', 'import']) {
       for (const [family, code] of Object.entries(expected)) {
-        expect([`${system} ${family}`, result[`${system} ${family}`]]).toEqual([`${system} ${family}`, [family, code, true, true, true, true, true, true]]);
+        const key = `${system} ${family}`;
+        expect([key, result[key]]).toEqual([key, [family, code, true, true, true, true, true, true, true]]);
       }
     }
   });
 
-  it('verifies a request from CommonJS without loading the AWS SDK or axios for the verifier', () => {
-    const result = node(['-e', VERIFY_SCRIPT], packed.app) as { installationId: string; loaded: string[] };
-    expect(result.installationId).toBe('i');
-    expect(result.loaded).toEqual([]);
+  it('installs @tessera/verify with @tessera/protocol as its whole tree: no AWS SDK, axios, ajv or yaml', () => {
+    expect([...dependencyTree(verifyOnly.app, '@tessera/verify')]).toEqual(['@tessera/protocol']);
+    const installed = readdirSync(join(verifyOnly.app, 'node_modules')).flatMap((n) =>
+      n.startsWith('@') ? readdirSync(join(verifyOnly.app, 'node_modules', n)).map((m) => `${n}/${m}`) : [n],
+    );
+    expect(installed.sort()).toEqual(['@tessera/protocol', '@tessera/verify']);
+  });
+
+  it('verifies a request with @tessera/verify alone, loading nothing of the server side', () => {
+    const result = node(['-e', VERIFY_SCRIPT], verifyOnly.app) as { installationId: string; loaded: string[]; refusedIsTessera: boolean };
+    expect(result).toEqual({ installationId: 'i', loaded: [], refusedIsTessera: true });
+  });
+
+  it("brings the AWS SDK with @tessera/runtime, which needs it (the tree check can fail)", () => {
+    expect(dependencyTree(all.app, '@tessera/runtime')).toContain('@aws-sdk/client-ssm');
   });
 });
