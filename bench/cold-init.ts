@@ -1,6 +1,6 @@
 /** Cold init of one function bundle: a new process requiring the bundle, minus a bare `node -e 0`. */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
@@ -23,19 +23,39 @@ function wallMs(args: string[]): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-export async function benchColdInit(runs = 15): Promise<Record<string, number>> {
+/**
+ * The deployed options as of git revision `ref`, checked out beside this one (its own sources, tsconfig and plugins,
+ * this checkout's node_modules), so a layout change is measured against the bundle it replaces.
+ */
+function deployedAt(ref: string): { options: BuildOptions; entry: string; remove(): void } {
+  mkdirSync(join(root, '.tessera'), { recursive: true });
+  const tree = mkdtempSync(join(root, '.tessera', 'bench-against-'));
+  execFileSync('git', ['worktree', 'add', '--detach', tree, ref], { cwd: root, stdio: 'ignore' });
+  symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const plugins = require(join(tree, 'esbuild.plugins.cjs')) as BuildOptions['plugins'];
+  return {
+    options: { ...DEPLOYED, tsconfig: join(tree, 'tsconfig.json'), plugins },
+    entry: join(tree, 'functions/getOrder.ts'),
+    remove: () => execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, stdio: 'ignore' }),
+  };
+}
+
+export async function benchColdInit(runs = 15, against?: string): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-cold-'));
-  const variants: { name: string; options: BuildOptions }[] = [
+  const before = against === undefined ? undefined : deployedAt(against);
+  const variants: { name: string; options: BuildOptions; entry?: string }[] = [
     { name: 'deployed: SDK bundled, ESM main fields, trim', options: DEPLOYED },
     { name: 'SDK external (loaded as from the runtime)', options: { ...DEPLOYED, external: ['@aws-sdk/*'] } },
     { name: 'without the axios trim plugin', options: { ...DEPLOYED, plugins: [] } },
     { name: 'naive: default main fields, no plugin', options: { ...DEPLOYED, mainFields: undefined, plugins: [] } },
+    ...(before ? [{ name: `deployed, as of ${against}`, options: before.options, entry: before.entry }] : []),
   ];
   const files: string[] = [];
   for (const [i, v] of variants.entries()) {
     // Bundles go inside the project so an external SDK resolves from node_modules, as it does from the runtime on Lambda.
     const outfile = join(root, '.esbuild', `bench-cold-${i}.cjs`);
-    await build({ ...v.options, entryPoints: [join(root, 'functions/getOrder.ts')], outfile, logLevel: 'error' });
+    await build({ ...v.options, entryPoints: [v.entry ?? join(root, 'functions/getOrder.ts')], outfile, logLevel: 'error' });
     files.push(outfile);
   }
   const samples: number[][] = [[], ...variants.map(() => [])];
@@ -52,7 +72,18 @@ export async function benchColdInit(runs = 15): Promise<Record<string, number>> 
     ['node -e 0 (baseline)', '', `${base.toFixed(1)} ms`, '', fmt.x(1)],
     ...rows,
   ]);
+  const kib = files.map((f) => statSync(f).size / 1024);
   for (const f of files) rmSync(f, { force: true });
   rmSync(dir, { recursive: true, force: true });
-  return { baselineMs: base, deployedOverMs: median(samples[1]!) - base, sdkExternalOverMs: median(samples[2]!) - base, naiveOverMs: median(samples[4]!) - base };
+  before?.remove();
+  const figures = { baselineMs: base, deployedOverMs: median(samples[1]!) - base, sdkExternalOverMs: median(samples[2]!) - base, naiveOverMs: median(samples[4]!) - base };
+  if (!before) return figures;
+  const againstOverMs = median(samples[variants.length]!) - base;
+  return {
+    ...figures,
+    againstOverMs,
+    deployedVsAgainstWall: (figures.deployedOverMs + base) / (againstOverMs + base),
+    deployedKiB: kib[0]!,
+    againstKiB: kib[variants.length - 1]!,
+  };
 }

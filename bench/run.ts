@@ -15,10 +15,13 @@ Object.assign(process.env, {
 });
 
 async function main(): Promise<void> {
-  const only = process.argv[2];
+  const only = process.argv[2]?.startsWith('--') ? undefined : process.argv[2];
+  // `--against REF`: cold init also builds the same function from that git revision, for a before/after in one run.
+  const at = process.argv.indexOf('--against');
+  const against = at > 0 ? process.argv[at + 1] : undefined;
   const results: Record<string, unknown> = {};
   if (!only || only === 'invocation') results.invocation = await benchInvocation();
-  if (!only || only === 'cold-init') results.coldInit = await benchColdInit();
+  if (!only || only === 'cold-init') results.coldInit = await benchColdInit(15, against);
   if (!only || only === 'ssm') results.ssm = await benchSsmTrips();
   // `verifier` runs both verifier parts; `verifier-per-request` only the CPU part (seconds, not a minute of load).
   if (!only || only === 'verifier' || only === 'verifier-per-request') results.verifierPerRequest = await benchVerifierPerRequest();
