@@ -8,9 +8,12 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-/** Leaves first: each package's declarations are built against those of the packages it imports. */
-export const PACKAGES = ['protocol', 'schema', 'verify', 'offline', 'runtime', 'cli'] as const;
-export type PackageName = (typeof PACKAGES)[number];
+export type PackageName = 'protocol' | 'schema' | 'verify' | 'offline' | 'runtime' | 'cli';
+
+/** Leaves first, in the order `npm run build` uses, so each package's declarations see those it imports. */
+export function buildOrder(root: string): PackageName[] {
+  return JSON.parse(execFileSync(process.execPath, ['scripts/build-packages.mjs', '--order'], { cwd: root, encoding: 'utf8' })) as PackageName[];
+}
 
 export interface PackageManifest {
   name: string;
@@ -36,7 +39,7 @@ export function packAll(root: string): Packed {
   const stage = mkdtempSync(join(root, '.tessera', 'pack-'));
   const tarballs = {} as Record<PackageName, string>;
   const files = {} as Record<PackageName, string[]>;
-  for (const name of PACKAGES) {
+  for (const name of buildOrder(root)) {
     const from = join(root, 'packages', name);
     const to = join(stage, name);
     for (const entry of ['package.json', 'src', ...readManifest(from).files.filter((f) => f !== 'dist')]) {

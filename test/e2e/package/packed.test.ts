@@ -3,12 +3,13 @@
  * `import`, one error identity across packages, and `@tessera/verify` installed alone, without the AWS SDK.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { dependencyTree, installInto, packAll, PACKAGES, type Customer, type PackageManifest, type Packed } from './_packed.js';
+import { buildOrder, dependencyTree, installInto, packAll, type Customer, type PackageManifest, type PackageName, type Packed } from './_packed.js';
 
 jest.setTimeout(240_000);
 const root = resolve(__dirname, '../../..');
+const PACKAGES = buildOrder(root);
 
 const VERIFY_SCRIPT = `
 const { createVerifier } = require('@tessera/verify');
@@ -96,8 +97,7 @@ function node(args: string[], cwd: string): unknown {
   return JSON.parse(out.stdout) as unknown;
 }
 
-const manifestOf = (customer: Customer, name: (typeof PACKAGES)[number]) =>
-  JSON.parse(require('node:fs').readFileSync(join(customer.dir(name), 'package.json'), 'utf8')) as PackageManifest;
+const manifestOf = (customer: Customer, name: PackageName) => JSON.parse(readFileSync(join(customer.dir(name), 'package.json'), 'utf8')) as PackageManifest;
 
 describe('the packed packages', () => {
   let packed: Packed;
@@ -121,6 +121,10 @@ describe('the packed packages', () => {
     for (const entry of Object.values(manifest.exports)) if (typeof entry === 'object') expect(Object.keys(entry)[0]).toBe('types');
     expect(packed.files[name].filter((f) => !/^(dist|bin|schema)\//.test(f) && !['package.json', 'README.md'].includes(f))).toEqual([]);
     expect(packed.files[name]).toContain('README.md');
+  });
+
+  it('packs all six packages, leaves first', () => {
+    expect(PACKAGES).toEqual(['protocol', 'schema', 'runtime', 'offline', 'cli', 'verify']);
   });
 
   it('loads every entry point of every package under require and import, with the same named exports', () => {

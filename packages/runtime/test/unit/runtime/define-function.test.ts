@@ -110,6 +110,9 @@ describe('createApp().defineFunction', () => {
     const { getOrder, ran } = setup();
     const res = await getOrder(event('GET', '/getOrder'));
     expect(res.statusCode).toBe(401);
+    // RFC 9110 §11.6.1: the 401 says how to authenticate, and it is not the header that was ignored
+    expect(res.headers?.['www-authenticate']).toBe('Bearer error="invalid_request", error_description="Session token required"');
+    expect(JSON.stringify(res)).not.toContain('x-tessera-installation');
     expect(ran.count).toBe(0);
   });
 
