@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { TesseraError, type TesseraErrorCode } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
-import { ID_RULE, isId } from '@tessera/protocol';
+import { ID_RULE, isId, isLoopbackHost, LOOPBACK_RULE } from '@tessera/protocol';
 import { createDevSigningKey, type DevSigningKey } from './_dev-platform-keys.js';
 import { readPage } from './_dev-platform-page.js';
 
@@ -67,7 +67,6 @@ const DEFAULTS = {
 
 const REQUIRED = ['appId', 'installationId', 'functionsUrl'] as const;
 const KNOWN_KEYS: ReadonlySet<string> = new Set([...REQUIRED, ...Object.keys(DEFAULTS)]);
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost']);
 /** DESIGN.md "installation ids"; app ids follow the same rule. */
 /** RFC 6749 §3.3 scope-token: printable ASCII without space, `"` or `\`. */
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -108,7 +107,7 @@ function resolveOptions(options: DevPlatformOptions) {
     logger?: { log?: unknown };
   };
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) fail('option "port" must be an integer from 0 to 65535');
-  if (typeof o.host !== 'string' || !LOOPBACK_HOSTS.has(o.host)) fail('option "host" must be a loopback address: 127.0.0.1 or localhost');
+  if (typeof o.host !== 'string' || !isLoopbackHost(o.host)) fail(`option "host" ${LOOPBACK_RULE}`);
   if (!Array.isArray(o.scopes) || o.scopes.some((s) => typeof s !== 'string' || !SCOPE.test(s))) {
     fail('option "scopes" must be a list of scope names without spaces');
   }

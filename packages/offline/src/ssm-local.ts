@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
+import { isLoopbackHost, LOOPBACK_RULE } from '@tessera/protocol';
 import type { OperationContext } from './_ssm-model.js';
 import { READ_OPERATIONS } from './_ssm-reads.js';
 import { openParameterStore, type ParameterStore } from './_ssm-store.js';
@@ -12,11 +13,11 @@ import { AwsFault, parseRequestBody, statusForErrorType } from './_ssm-wire.js';
 import { WRITE_OPERATIONS } from './_ssm-writes.js';
 
 /**
- * Loopback addresses the endpoint may listen on.
+ * A loopback address the endpoint may listen on: `localhost`, 127.0.0.0/8 or `::1` (`isLoopbackHost`).
  * @example
  * const host: SsmLocalHost = '::1';
  */
-export type SsmLocalHost = '127.0.0.1' | '::1' | 'localhost';
+export type SsmLocalHost = string;
 
 /**
  * Options of {@link startSsmLocal}; unknown keys throw `TypeError`.
@@ -65,7 +66,6 @@ const DEFAULTS = {
 } as const satisfies Required<Omit<SsmLocalOptions, 'dataDir' | 'logger' | 'beforeReplace'>>;
 
 const OPTION_KEYS: ReadonlySet<string> = new Set(['dataDir', 'port', 'host', 'logger', 'beforeReplace']);
-const HOSTS: readonly string[] = ['127.0.0.1', '::1', 'localhost'];
 const TARGET_PREFIX = 'AmazonSSM.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 /**
@@ -105,8 +105,8 @@ function resolveOptions(options: SsmLocalOptions): Config {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new TypeError('startSsmLocal: option "port" must be an integer in 0..65535');
   }
-  if (!HOSTS.includes(host)) {
-    throw new TypeError(`startSsmLocal: option "host" must be a loopback address: ${HOSTS.join(', ')}`);
+  if (typeof host !== 'string' || !isLoopbackHost(host)) {
+    throw new TypeError(`startSsmLocal: option "host" ${LOOPBACK_RULE}`);
   }
   if (logger !== undefined && typeof logger?.log !== 'function') {
     throw new TypeError('startSsmLocal: option "logger" must have a log(level, event, fields) method');
@@ -217,10 +217,6 @@ function createHandler(ctx: Omit<OperationContext, 'region'>, logger: Logger, fa
   };
 }
 
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
-}
-
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -244,7 +240,7 @@ async function start(config: Config): Promise<SsmLocalServer> {
     void handler(req, res);
   });
   const address = await listen(server, config.port, config.host);
-  if (!isLoopback(address.address)) {
+  if (!isLoopbackHost(address.address)) {
     server.close();
     throw new TypeError(`startSsmLocal: "${config.host}" resolved to a non-loopback address`);
   }

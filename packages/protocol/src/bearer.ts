@@ -8,6 +8,36 @@
  */
 export const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
+/** Largest token either side accepts, in bytes. */
+export const MAX_TOKEN_BYTES = 8 * 1024;
+
+/**
+ * Why an `Authorization` value gave no token: `missing` (absent or blank) or `malformed` (repeated, oversized, another
+ * scheme), both RFC 6750 `invalid_request`. `reason` is a fixed text for logs, never the value.
+ */
+export interface BearerProblem {
+  kind: 'missing' | 'malformed';
+  reason: string;
+}
+
+/**
+ * Reads the token from an `Authorization` value under the one rule: present, not repeated, bounded before any
+ * parsing, scheme Bearer, one b64token. Each reader turns a problem into its own error code.
+ * @example
+ * const token = readBearer(req.headers.authorization);
+ * if (typeof token !== 'string') throw refusal(token.kind === 'missing' ? 'ERR_VERIFY_MISSING' : 'ERR_VERIFY_MALFORMED', token.reason);
+ */
+export function readBearer(value: unknown): string | BearerProblem {
+  if (value === undefined) return { kind: 'missing', reason: 'no Authorization header' };
+  if (typeof value !== 'string') return { kind: 'malformed', reason: 'Authorization header repeated' };
+  if (value.trim() === '') return { kind: 'missing', reason: 'empty Authorization header' };
+  if (value.length > MAX_TOKEN_BYTES + 16) return { kind: 'malformed', reason: `token larger than ${MAX_TOKEN_BYTES} bytes` };
+  const token = BEARER.exec(value)?.[1];
+  if (token === undefined) return { kind: 'malformed', reason: 'Authorization is not a Bearer token' };
+  if (token.length > MAX_TOKEN_BYTES) return { kind: 'malformed', reason: `token larger than ${MAX_TOKEN_BYTES} bytes` };
+  return token;
+}
+
 /**
  * RFC 6750 §3 error codes: `invalid_request` for a missing or malformed header, `invalid_token` for a credential that
  * did not verify, `insufficient_scope` for a valid one lacking a scope.

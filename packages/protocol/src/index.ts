@@ -7,8 +7,11 @@ export const TOKEN_TYPE = 'tessera+jwt';
 export const DEFAULT_SECRET_HEADER = 'x-tessera-secret';
 /** Default lifetime of a request token. */
 export const DEFAULT_TOKEN_LIFETIME_SEC = 30;
-/** Largest token either side accepts, in bytes. */
-export const MAX_TOKEN_BYTES = 8 * 1024;
+/**
+ * Longest lifetime a request token may be given (the manifest's `customer.auth.tokenLifetimeSec`); key retirement
+ * waits this long for the last token a replaced key signed.
+ */
+export const MAX_TOKEN_LIFETIME_SEC = 300;
 
 /** Claims of a request token (DESIGN.md, "Outbound request"). */
 export interface RequestClaims {
@@ -76,7 +79,8 @@ export function bodyHash(body: Uint8Array | string | undefined | null): string {
 export const OFFLINE_CORS_HEADERS_MARKER = 'x-tessera-cors-headers';
 export const OFFLINE_STATUS_MARKER = 'x-tessera-status';
 export { checkJwksUrl, fetchJwksDocument, JwksFetchError, JWKS_MAX_BYTES, JWKS_TIMEOUT_MS } from './jwks-fetch.js';
-export { BEARER, bearerChallenge, type BearerError } from './bearer.js';
+export { BEARER, bearerChallenge, MAX_TOKEN_BYTES, readBearer, type BearerError, type BearerProblem } from './bearer.js';
 export { createJwksCache, JWKS_COOLDOWN_MS, JWKS_MAX_AGE_MS, JWKS_STALE_CAP_MS } from './jwks-cache.js';
 export type { JwksCache, JwksCacheOptions } from './jwks-cache.js';
-export { ID_RULE, isId, isParameterName, PARAMETER_NAME_RULE } from './ids.js';
+export { ID_PATTERN, ID_RULE, isId, isParameterName, PARAMETER_NAME_PATTERN, PARAMETER_NAME_RULE, PARAMETER_NAME_SOURCE } from './ids.js';
+export { isLoopbackHost, LOOPBACK_RULE } from './loopback.js';

@@ -1,6 +1,7 @@
 /** The JWKS fetching policy (DESIGN.md) both JWKS readers share: the session guard's and the customer's verifier's. */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isLoopbackHost } from './loopback.js';
 
 /** DESIGN.md "JWKS fetching": body cap 256 KiB. */
 export const JWKS_MAX_BYTES = 256 * 1024;
@@ -14,11 +15,6 @@ export const JWKS_TIMEOUT_MS = 3_000;
  */
 export class JwksFetchError extends Error {
   override readonly name = 'JwksFetchError';
-}
-
-/** Where a JWKS may be fetched from, given whether plain HTTP to loopback is allowed. */
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /**
@@ -38,7 +34,7 @@ export function checkJwksUrl(value: string, allowLoopbackHttp: boolean): URL | s
   if (url.username !== '' || url.password !== '') return 'must not carry credentials';
   if (url.hash !== '' || value.includes('#')) return 'must not carry a fragment';
   if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && allowLoopbackHttp && isLoopback(url.hostname)) return url;
+  if (url.protocol === 'http:' && allowLoopbackHttp && isLoopbackHost(url.hostname)) return url;
   return 'must be https:// (http:// only to a loopback host in local development)';
 }
 

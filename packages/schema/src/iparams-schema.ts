@@ -1,4 +1,5 @@
 /** The JSON Schema of `iparams.json`: structure only; rules across attributes live in validate-iparams-schema.ts. */
+import { PARAMETER_NAME_PATTERN } from '@tessera/protocol';
 import type { IparamType } from './types.js';
 
 /**
@@ -20,11 +21,11 @@ export const IPARAM_TYPES = [
 ] as const satisfies readonly IparamType[];
 
 /**
- * A parameter name: also an SSM path segment, hence the narrow alphabet (DESIGN.md, "SSM layout").
+ * A parameter name: protocol's rule, re-exported for schema users (DESIGN.md, "SSM layout").
  * @example
  * IPARAM_NAME_PATTERN.test('server_url') // true
  */
-export const IPARAM_NAME_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
+export const IPARAM_NAME_PATTERN: RegExp = PARAMETER_NAME_PATTERN;
 
 const fieldSchema = {
   type: 'object',

@@ -1,4 +1,5 @@
 /** The JSON Schema of `manifest.json`: structure only; cross-checks live in validate-manifest.ts. */
+import { DEFAULT_TOKEN_LIFETIME_SEC, ID_PATTERN, MAX_TOKEN_LIFETIME_SEC, PARAMETER_NAME_SOURCE } from '@tessera/protocol';
 import type { AuthMode, OutboundAlg } from './types.js';
 
 /**
@@ -41,9 +42,9 @@ export const OUTBOUND_ALGS = ['HS256', 'ES256', 'EdDSA'] as const satisfies read
  * @example
  * APP_ID_PATTERN.test('order-lookup') // true
  */
-export const APP_ID_PATTERN = /^(?!\.+$)[a-z0-9_.-]{1,64}$/;
+export const APP_ID_PATTERN: RegExp = ID_PATTERN;
 
-const TEMPLATE = '\\{\\{iparams\\.[A-Za-z0-9_]{1,64}\\}\\}';
+const TEMPLATE = `\\{\\{iparams\\.${PARAMETER_NAME_SOURCE}\\}\\}`;
 const PATH = '(?:/[^\\s?#]*)?';
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const URL_HOST = '(?:[A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]{1,5})?';
@@ -149,7 +150,7 @@ const authSchema = {
       description: 'Header carrying the secret in shared-secret mode.',
     },
     alg: { type: 'string', enum: [...OUTBOUND_ALGS], default: 'HS256', description: 'JWT algorithm.' },
-    tokenLifetimeSec: { type: 'integer', minimum: 1, maximum: 300, default: 30, description: 'JWT lifetime.' },
+    tokenLifetimeSec: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_LIFETIME_SEC, default: DEFAULT_TOKEN_LIFETIME_SEC, description: 'JWT lifetime.' },
   },
 } as const;
 

@@ -1,6 +1,7 @@
 /** The `{{iparams.<name>}}` template grammar shared by manifest values such as `customer.baseUrl`. */
+import { PARAMETER_NAME_SOURCE } from '@tessera/protocol';
 
-const TEMPLATE = /^\{\{iparams\.([A-Za-z0-9_]{1,64})\}\}(.*)$/s;
+const TEMPLATE = new RegExp(`^\\{\\{iparams\\.(${PARAMETER_NAME_SOURCE})\\}\\}(.*)$`, 's');
 
 /**
  * Splits a `{{iparams.<name>}}` template (as in `customer.baseUrl` or `customer.auth.mode`) into the iparam name

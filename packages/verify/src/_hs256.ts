@@ -9,6 +9,7 @@ import {
   decodeObject,
   isTesseraTyp,
   refuse,
+  splitCompact,
   type VerifiedToken,
 } from './_jws.js';
 import type { SecretWindow } from './_secret-window.js';
@@ -54,15 +55,7 @@ export function createHs256Verifier(
   }
 
   return (token) => {
-    const firstDot = token.indexOf('.');
-    const secondDot = token.indexOf('.', firstDot + 1);
-    if (firstDot < 1 || secondDot < 0 || token.indexOf('.', secondDot + 1) !== -1) {
-      refuse('ERR_VERIFY_MALFORMED', 'not a compact JWS');
-    }
-    const headerPart = token.slice(0, firstDot);
-    const payloadPart = token.slice(firstDot + 1, secondDot);
-    const signaturePart = token.slice(secondDot + 1);
-    if (!SEGMENT.test(headerPart) || !SEGMENT.test(payloadPart)) refuse('ERR_VERIFY_MALFORMED', 'not a compact JWS');
+    const { headerPart, payloadPart, signaturePart, signingInput } = splitCompact(token);
 
     const cachedHeader = knownHeaders.get(headerPart);
     const header = cachedHeader ?? decodeObject(headerPart, 'header');
@@ -75,7 +68,6 @@ export function createHs256Verifier(
     // The MAC's canonical encoding against the presented string, in constant time: equal only when the bytes match
     // and the encoding is canonical, so a non-canonical last character is refused with no decode.
     presented.write(signaturePart, 'latin1');
-    const signingInput = token.slice(0, secondDot);
     if (!matchesOne(macs.active(), signingInput)) {
       // Failure path only: tells the operator the app still signs with a secret whose window closed.
       if (matchesOne(macs.expired(), signingInput)) refuse('ERR_VERIFY_SIGNATURE', 'signature matches only a secret past its notAfter');

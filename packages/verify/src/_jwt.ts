@@ -1,6 +1,6 @@
 /** JWT mode: token transport, claims, lifetime, request binding and replay around a pinned signature check. */
 import { StoreError, VerifyError, isTesseraError, type TesseraErrorCode } from '@tessera/protocol/errors';
-import { BEARER, MAX_TOKEN_BYTES, bodyHash, isId, type RequestClaims } from '@tessera/protocol';
+import { bodyHash, isId, readBearer, type RequestClaims } from '@tessera/protocol';
 import { requestRefusal } from './_challenge.js';
 import type { VerifiedRequest, VerifyInput } from './create-verifier.js';
 import { headerValue } from './_headers.js';
@@ -22,14 +22,8 @@ function refuse(code: TesseraErrorCode, reason: string): never {
  * refusals are about the request, not a token (RFC 6750 `invalid_request`).
  */
 function bearerToken(headers: VerifyInput['headers']): string {
-  const value = headerValue(headers, 'authorization');
-  if (value === undefined || value === '') throw requestRefusal('ERR_VERIFY_MISSING', 'no Authorization header');
-  if (typeof value !== 'string') throw requestRefusal('ERR_VERIFY_MALFORMED', 'Authorization header repeated');
-  if (value.length > MAX_TOKEN_BYTES + 16) throw requestRefusal('ERR_VERIFY_MALFORMED', `token larger than ${MAX_TOKEN_BYTES} bytes`);
-  const match = BEARER.exec(value);
-  if (match === null) throw requestRefusal('ERR_VERIFY_MALFORMED', 'Authorization is not a Bearer token');
-  const token = match[1] as string;
-  if (token.length > MAX_TOKEN_BYTES) throw requestRefusal('ERR_VERIFY_MALFORMED', `token larger than ${MAX_TOKEN_BYTES} bytes`);
+  const token = readBearer(headerValue(headers, 'authorization'));
+  if (typeof token !== 'string') throw requestRefusal(token.kind === 'missing' ? 'ERR_VERIFY_MISSING' : 'ERR_VERIFY_MALFORMED', token.reason);
   return token;
 }
 

@@ -2,7 +2,7 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { ERROR_CODES, InboundError, type TesseraErrorCode } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
-import { BEARER, bearerChallenge, checkJwksUrl, fetchJwksDocument, isId, MAX_TOKEN_BYTES, TOKEN_TYPE } from '@tessera/protocol';
+import { bearerChallenge, checkJwksUrl, fetchJwksDocument, isId, MAX_TOKEN_BYTES, readBearer, TOKEN_TYPE } from '@tessera/protocol';
 import { createJwksCache, type JwksFetcher } from './_jwks.js';
 
 export type { JwksFetcher } from './_jwks.js';
@@ -202,14 +202,8 @@ function answerHeaders(refusal: Refusal, requiredScopes: readonly string[]): Rea
 
 /** Reads the token from `Authorization` only and bounds its size before any parsing. */
 function bearerToken(header: string | undefined): string {
-  if (header === undefined) throw requestRefusal('ERR_SESSION_MISSING', 'no Authorization header');
-  if (typeof header !== 'string') throw requestRefusal('ERR_SESSION_INVALID', 'Authorization header is not a string');
-  if (header.trim() === '') throw requestRefusal('ERR_SESSION_MISSING', 'empty Authorization header');
-  if (header.length > MAX_TOKEN_BYTES + 16) throw requestRefusal('ERR_SESSION_INVALID', `token larger than ${MAX_TOKEN_BYTES} bytes`);
-  const match = BEARER.exec(header);
-  if (match === null) throw requestRefusal('ERR_SESSION_INVALID', 'Authorization is not a Bearer token');
-  const token = match[1] as string;
-  if (token.length > MAX_TOKEN_BYTES) throw requestRefusal('ERR_SESSION_INVALID', `token larger than ${MAX_TOKEN_BYTES} bytes`);
+  const token = readBearer(header);
+  if (typeof token !== 'string') throw requestRefusal(token.kind === 'missing' ? 'ERR_SESSION_MISSING' : 'ERR_SESSION_INVALID', token.reason);
   return token;
 }
 

@@ -1,5 +1,5 @@
 /** The timing rules of key rotation, derived from how long each cache between SSM and a verifier may hold a JWKS. */
-import { JWKS_MAX_AGE_MS } from '@tessera/protocol';
+import { JWKS_MAX_AGE_MS, MAX_TOKEN_LIFETIME_SEC } from '@tessera/protocol';
 
 /**
  * A verifier refreshes a fetched JWKS once it is this old: the verifier's own cache age, imported, never copied.
@@ -27,8 +27,8 @@ export const DEFAULT_ROTATION_DELAY_SEC = 600;
 /** Longest a signing-key provider may cache the key document, so it sees a new or cancelled key in time. @example SIGNER_MAX_TTL_MS // 60000 */
 export const SIGNER_MAX_TTL_MS = 60_000;
 
-/** The manifest's cap on an outbound token's lifetime (`customer.auth.tokenLifetimeSec`). @example MAX_TOKEN_LIFETIME_SEC // 300 */
-export const MAX_TOKEN_LIFETIME_SEC = 300;
+/** The manifest's cap on an outbound token's lifetime, from the protocol. @example MAX_TOKEN_LIFETIME_SEC // 300 */
+export { MAX_TOKEN_LIFETIME_SEC };
 
 /**
  * How long a replaced key stays published before `retire` may remove it: a signer with a stale cache may still

@@ -1,4 +1,5 @@
 /** The manifest's allowed-host patterns: exact hosts and one-label wildcards, optionally with a port. */
+import { isLoopbackHost } from '@tessera/protocol';
 
 export interface HostPatternOptions {
   /** Allow `http:` to loopback hosts (offline mode). Default false: HTTPS only. */
@@ -13,7 +14,6 @@ interface Pattern {
   port?: string;
 }
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const PATTERN = /^(\*\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:]+\])(?::(\d{1,5}))?$/;
 
 function parsePattern(raw: string): Pattern {
@@ -43,7 +43,7 @@ export function compileHostPatterns(patterns: readonly string[], options: HostPa
   return (url) => {
     if (url.username || url.password) return false;
     const host = url.hostname;
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowLoopbackHttp && LOOPBACK.has(host))) return false;
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowLoopbackHttp && isLoopbackHost(host))) return false;
     return compiled.some((p) => hostMatches(p, host) && (p.port === undefined ? url.port === '' : url.port === p.port));
   };
 }
