@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { isAddressInUse, portTakenMessage, startOfflineProxy, startSsmLocal, takenPortMessages, waitForPort, type NamedPort } from '@tessera/offline';
-import { createJsonLogger } from '@tessera/protocol/log';
 import { CliError } from '@tessera/protocol/errors';
+import { loggerOf } from './_settings.js';
 import type { CliIo, CommandSpec } from './run.js';
 
 export const DEFAULT_SSM_PORT = 4583;
@@ -54,7 +54,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
 }
 
 function logger(io: CliIo) {
-  return createJsonLogger({ write: (line) => io.stderr.write(line + '\n'), base: { component: 'offline' } });
+  return loggerOf(io, 'offline');
 }
 
 export const devCommands: Record<string, CommandSpec> = {

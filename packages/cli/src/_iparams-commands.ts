@@ -6,10 +6,10 @@ import { resolve } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { CliError } from '@tessera/protocol/errors';
 import { createInstaller, ROTATION_GRACE_SEC, SsmIparamStore, type Installer } from '@tessera/runtime/iparams';
-import { createJsonLogger } from '@tessera/protocol/log';
 import { loadProject } from '@tessera/schema';
 import type { IparamField, IparamsSchema, IparamValue } from '@tessera/schema';
 import { ask, readAll, type PromptIo } from './_prompt.js';
+import { kmsOf, loggerOf } from './_settings.js';
 import type { CliIo, CommandSpec } from './run.js';
 
 /** Who the audit events name: `--actor`, then `TESSERA_ACTOR`, then the OS user, then `cli`. */
@@ -32,8 +32,9 @@ async function installerFor(
   const store = new SsmIparamStore({
     client: new SSMClient({}),
     ...(options.tier === 'Advanced' ? { tier: 'Advanced' as const } : {}),
+    ...kmsOf(io),
   });
-  const logger = createJsonLogger({ write: (line) => io.stderr.write(line + '\n'), base: { component: 'cli' } });
+  const logger = loggerOf(io, 'cli');
   const actor = actorOf(io, options.actor);
   return { installer: createInstaller({ manifest, schema: iparams, store, logger, actor }), schema: iparams };
 }

@@ -11,18 +11,18 @@ import {
   type KeyManager,
   type SigningAlg,
 } from '@tessera/runtime/keys';
-import { createJsonLogger } from '@tessera/protocol/log';
 import { loadProject } from '@tessera/schema';
+import { kmsOf, loggerOf } from './_settings.js';
 import type { CliIo, CommandSpec } from './run.js';
 
 const ALGS: readonly SigningAlg[] = ['ES256', 'EdDSA'];
 
 async function managerFor(io: CliIo): Promise<KeyManager> {
   const { manifest } = await loadProject(io.cwd);
-  const logger = createJsonLogger({ write: (line) => io.stderr.write(line + '\n'), base: { component: 'cli' } });
+  const logger = loggerOf(io, 'cli');
   return createKeyManager({
     appId: manifest.app.id,
-    store: new SsmKeyStore({ client: new SSMClient({}) }),
+    store: new SsmKeyStore({ client: new SSMClient({}), ...kmsOf(io) }),
     logger,
     actor: io.env.USER ?? 'cli',
   });

@@ -1,4 +1,5 @@
 /** Structured JSON logging: one record per event, secrets redacted by key, values escaped and truncated. */
+import { readEnvironment } from './environment.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -57,8 +58,7 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
  */
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
-  const envLevel = process.env.TESSERA_LOG_LEVEL as LogLevel | undefined;
-  const min = LEVELS[options.level ?? (envLevel && envLevel in LEVELS ? envLevel : 'info')];
+  const min = LEVELS[options.level ?? readEnvironment().logLevel ?? 'info'];
   const base = options.base ?? {};
   return {
     log(level, event, fields = {}) {

@@ -7,7 +7,7 @@ import { bearerChallenge } from '@tessera/protocol';
 import { createBasicGuard, type BasicGuard, type BasicUsers, type Session, type SessionVerifier } from './inbound/index.js';
 import type { InboundCredential, Manifest } from '@tessera/schema';
 
-/** How the caller proved itself. `offline-header` exists only with `TESSERA_OFFLINE=true`. */
+/** How the caller proved itself. `offline-header` exists only in offline mode (or with a custom `identify`). */
 export type CallerCredential = InboundCredential | 'offline-header';
 
 /** The authenticated caller of one invocation. */
@@ -35,7 +35,7 @@ const BASIC_SCHEME = /^\s*basic(\s|$)/i;
  * The Basic guard of an app: the user is the installation id, the password that installation's secure iparam, so a
  * credential names and proves its installation at once (RFC 7617 user-ids cannot hold the colon ids never have).
  */
-export function createInstallationBasicGuard(manifest: Manifest, reader: IparamsReader, logger: Logger): BasicGuard | undefined {
+export function createInstallationBasicGuard(manifest: Manifest, reader: IparamsReader, logger: Logger, now: () => number): BasicGuard | undefined {
   const config = manifest.basic;
   if (!config) return undefined;
   const { passwordIparam } = config;
@@ -44,14 +44,14 @@ export function createInstallationBasicGuard(manifest: Manifest, reader: Iparams
   async function users(user: string): Promise<BasicUsers> {
     if (!isValidId(user)) return {};
     const until = unknownUntil.get(user);
-    if (until !== undefined && until > Date.now()) return {};
+    if (until !== undefined && until > now()) return {};
     let iparams: Readonly<Record<string, unknown>>;
     try {
       iparams = await reader.read(user);
     } catch (err) {
       if (!(err instanceof TesseraError) || err.code !== 'ERR_INSTALLATION_NOT_FOUND') throw err;
       unknownUntil.delete(user);
-      unknownUntil.set(user, Date.now() + UNKNOWN_USER_TTL_MS);
+      unknownUntil.set(user, now() + UNKNOWN_USER_TTL_MS);
       if (unknownUntil.size > MAX_UNKNOWN_USERS) unknownUntil.delete(unknownUntil.keys().next().value as string);
       return {};
     }
@@ -59,7 +59,7 @@ export function createInstallationBasicGuard(manifest: Manifest, reader: Iparams
     return typeof password === 'string' && password !== '' ? { [user]: password } : {};
   }
 
-  return createBasicGuard({ realm: config.realm ?? manifest.app.id, users, logger });
+  return createBasicGuard({ realm: config.realm ?? manifest.app.id, users, logger, now });
 }
 
 /** What authenticates calls to one function (or to the CSRF route). */

@@ -14,8 +14,12 @@ export interface CustomerClientsOptions {
   reader: IparamsReader;
   /** The app's signing keys when `customer.auth.alg` is ES256 or EdDSA. Default: read from SSM, cached. */
   signingKeys: SigningKeyProvider | undefined;
+  /** How long the default provider reuses the key document. */
+  keysTtlMs: number | undefined;
   http: AxiosInstance | undefined;
   logger: Logger;
+  offline: boolean;
+  now: () => number;
 }
 
 /** Hands out each installation's client, rebuilt only when its iparams object changes (a refresh). */
@@ -56,7 +60,9 @@ export function createCustomerClients(o: CustomerClientsOptions): CustomerClient
   const conn = o.manifest.customer;
   const lifetime = conn.auth.tokenLifetimeSec ? { tokenLifetimeSec: conn.auth.tokenLifetimeSec } : {};
   const appKeySigned = conn.auth.alg === 'ES256' || conn.auth.alg === 'EdDSA';
-  const signingKeys = appKeySigned ? (o.signingKeys ?? createSigningKeyProvider({ appId, logger: o.logger })) : undefined;
+  const provider = (): SigningKeyProvider =>
+    createSigningKeyProvider({ appId, logger: o.logger, now: o.now, ...(o.keysTtlMs === undefined ? {} : { ttlMs: o.keysTtlMs }) });
+  const signingKeys = appKeySigned ? (o.signingKeys ?? provider()) : undefined;
   const clients = new Map<string, { iparams: IparamValues; client: CustomerClient }>();
 
   const secretAuth = (mode: string, secret: string): CustomerAuthConfig =>
@@ -75,6 +81,8 @@ export function createCustomerClients(o: CustomerClientsOptions): CustomerClient
       ...(conn.maxResponseBytes ? { maxResponseBytes: conn.maxResponseBytes } : {}),
       ...(o.http ? { http: o.http } : {}),
       logger: o.logger,
+      offline: o.offline,
+      now: o.now,
     };
     if (mode === 'jwt' && signingKeys) {
       return appKeyClient(signingKeys, (key) =>

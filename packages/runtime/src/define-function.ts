@@ -24,6 +24,7 @@ import {
 import { CSRF_ROUTE_NAME, type InboundCredential, type IparamValues, type Manifest, type ManifestFunction } from '@tessera/schema';
 import type { SigningKeyProvider } from './keys/index.js';
 import { createCustomerClients } from './_customer-clients.js';
+import { resolveAppConfig } from './config.js';
 import { authenticateCaller, createInstallationBasicGuard, csrfBindingOf, type CallerCredential, type CallerGuards, type IdentifyInstallation } from './_caller.js';
 
 export type { CallerCredential, IdentifyInstallation } from './_caller.js';
@@ -69,6 +70,15 @@ export type LambdaHandler = (event: APIGatewayProxyEventV2, context?: Context) =
 export interface AppOptions {
   /** The parsed `manifest.json` (validated by `tessera validate` at build time). */
   manifest: unknown;
+  /**
+   * Offline development: plain HTTP to loopback hosts, the `X-Tessera-Installation` header as identification, the
+   * offline proxy's markers. Default `TESSERA_OFFLINE`, then false. Refused on AWS Lambda itself.
+   */
+  offline?: boolean;
+  /** Wall clock in epoch milliseconds, for every cache, token and rate limit of the app (tests). Default `Date.now`. */
+  clock?: () => number;
+  /** The environment read once for the `TESSERA_*` settings. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Where iparams are read. Default an SsmIparamStore with a default SSMClient. */
   store?: IparamStore;
   /** Iparams cache lifetime. Default `TESSERA_IPARAMS_TTL_MS`, then 60,000 ms. */
@@ -78,7 +88,11 @@ export interface AppOptions {
    * section (JWKS URL, issuer; the audience is the app id). Without either, `identify` decides.
    */
   session?: SessionVerifier;
-  /** Which installation an invocation is for when there is no session guard. Default: {@link offlineHeaderIdentify}. */
+  /**
+   * Which installation an invocation is for when there is no session guard. Default: offline,
+   * {@link offlineHeaderIdentify}; elsewhere every such call is refused. `offlineHeaderIdentify` is refused outside
+   * offline mode.
+   */
   identify?: IdentifyInstallation;
   /**
    * The key CSRF tokens are signed with, at least 32 bytes; needed when a function is `csrf: true`. Default
@@ -108,7 +122,9 @@ export interface App<I extends object> {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
-const OPTION_KEYS = new Set(['manifest', 'store', 'iparamsTtlMs', 'session', 'identify', 'csrfSecret', 'signingKeys', 'http', 'logger']);
+const OPTION_KEYS = new Set([
+  'manifest', 'offline', 'clock', 'env', 'store', 'iparamsTtlMs', 'session', 'identify', 'csrfSecret', 'signingKeys', 'http', 'logger',
+]);
 const DEFAULT_CREDENTIALS: readonly InboundCredential[] = ['session'];
 /** On every answer, refusals included: the response depends on the Origin (DESIGN.md, CORS policy). */
 const VARY_ORIGIN = { vary: 'Origin' } as const;
@@ -116,13 +132,18 @@ const VARY_ORIGIN = { vary: 'Origin' } as const;
 export const OFFLINE_INSTALLATION_HEADER = 'x-tessera-installation';
 
 /**
- * The identify step until a session guard is configured: offline, the `X-Tessera-Installation` header names the
- * installation (a local convenience, never trusted on AWS); anywhere else every call is refused.
+ * The offline identify step: the `X-Tessera-Installation` header names the installation, a local convenience.
+ * `createApp` uses it only in offline mode and refuses it as an option elsewhere.
  */
 export const offlineHeaderIdentify: IdentifyInstallation = (event) => {
-  const id = process.env.TESSERA_OFFLINE === 'true' ? event.headers?.[OFFLINE_INSTALLATION_HEADER] : undefined;
+  const id = event.headers?.[OFFLINE_INSTALLATION_HEADER];
   if (!id) throw new InboundError('ERR_SESSION_MISSING');
   return id;
+};
+
+/** The identify step outside offline mode: without a session guard, nobody is identified. */
+const refuseIdentify: IdentifyInstallation = () => {
+  throw new InboundError('ERR_SESSION_MISSING');
 };
 
 function checkManifest(raw: unknown): Manifest {
@@ -198,41 +219,36 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
   }
   const manifest = checkManifest(options.manifest);
   const appId = manifest.app.id;
-  const logger = options.logger ?? createJsonLogger({ base: { component: 'runtime', appId } });
-  const identify = options.identify ?? offlineHeaderIdentify;
-  const offline = process.env.TESSERA_OFFLINE === 'true';
+  const config = resolveAppConfig(options, manifest);
+  const { offline, now } = config;
+  const logger = options.logger ?? createJsonLogger({ base: { component: 'runtime', appId }, level: config.logLevel });
+  if (options.identify === offlineHeaderIdentify && !offline) {
+    throw new TypeError('createApp: option "identify" is offlineHeaderIdentify outside offline mode: a request would choose its installation');
+  }
+  const identify = options.identify ?? (offline ? offlineHeaderIdentify : refuseIdentify);
   const csrfFunctions = Object.values(manifest.functions).filter((f) => f.csrf === true);
   // No `cors` section compiles to a policy that refuses every cross-origin request (secure by default).
   const cors = compileCorsPolicy(
-    manifest.cors as CorsConfig | undefined,
+    manifest.cors,
     csrfFunctions.length > 0 ? { ...manifest.functions, [CSRF_ROUTE_NAME]: { methods: ['GET'] } } : manifest.functions,
   );
   const session =
     options.session ??
-    (manifest.session
-      ? createSessionVerifier({
-          ...(manifest.session as Omit<SessionVerifierOptions, 'audience'>),
-          // A stage's platform may differ from the manifest's: env overrides, as for every TESSERA_* setting.
-          ...(process.env.TESSERA_SESSION_JWKS_URL ? { jwksUrl: process.env.TESSERA_SESSION_JWKS_URL } : {}),
-          ...(process.env.TESSERA_SESSION_ISSUER ? { issuer: process.env.TESSERA_SESSION_ISSUER } : {}),
-          audience: appId,
-          offline,
-          logger,
-        })
-      : undefined);
+    (config.session ? createSessionVerifier({ ...config.session, audience: appId, offline, now, logger }) : undefined);
   const reader = createIparamsReader({
     appId,
     store: options.store ?? new SsmIparamStore(),
     logger,
-    ...(options.iparamsTtlMs !== undefined ? { ttlMs: options.iparamsTtlMs } : {}),
+    now,
+    ...(config.iparamsTtlMs !== undefined ? { ttlMs: config.iparamsTtlMs } : {}),
   });
-  const basic = createInstallationBasicGuard(manifest, reader, logger);
+  const basic = createInstallationBasicGuard(manifest, reader, logger, now);
   let csrf: CsrfGuard | undefined;
   /** Built on first use, so an app without `csrf: true` functions needs no CSRF key. */
   function csrfGuard(): CsrfGuard {
-    const secret = options.csrfSecret ?? process.env.TESSERA_CSRF_SECRET;
+    const secret = config.csrfSecret;
     if (!secret) throw new TypeError('createApp: a csrf: true function needs option "csrfSecret" or TESSERA_CSRF_SECRET');
-    return (csrf ??= createCsrfGuard({ secret, logger }));
+    return (csrf ??= createCsrfGuard({ secret, logger, now }));
   }
   const guardsFor = (accepts: readonly InboundCredential[], scopes: readonly string[]): CallerGuards => ({
     accepts: new Set(accepts),
@@ -246,8 +262,11 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
     manifest,
     reader,
     signingKeys: options.signingKeys,
+    keysTtlMs: config.keysTtlMs,
     http: options.http,
     logger,
+    offline,
+    now,
   });
 
   function fail(name: string, err: unknown, headers: CorsHeaders): APIGatewayProxyStructuredResultV2 {

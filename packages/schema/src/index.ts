@@ -28,7 +28,9 @@ export type {
   InboundCredential,
   Manifest,
   ManifestBasic,
+  ManifestCors,
   ManifestFunction,
+  ManifestSession,
   OutboundAlg,
   Project,
 } from './types.js';

@@ -91,14 +91,48 @@ export interface ManifestBasic {
   realm?: string;
 }
 
+/** `cors`: who may call the functions from a browser (the matching rules: runtime's `compileCorsPolicy`). */
+export interface ManifestCors {
+  /** Exact origins (`scheme://host[:port]`), one-label wildcards (`https://*.example.com`), or `*` alone. */
+  allowedOrigins: readonly string[];
+  /** Send `Access-Control-Allow-Credentials: true`. Default false. */
+  allowCredentials?: boolean;
+  /** Request headers a preflight may ask for. Default `authorization`, `content-type`, `x-csrf-token`. */
+  allowedHeaders?: readonly string[];
+  /** Response headers the frontend's script may read. Default none. */
+  exposedHeaders?: readonly string[];
+  /** Preflight cache lifetime, 0 to 86,400 s. Default 600. */
+  maxAgeSec?: number;
+  /** Let an actual request without `Origin` through (server-to-server). Default true. */
+  allowNoOrigin?: boolean;
+}
+
+/** `session`: the product platform's session tokens; the audience is always the app id. */
+export interface ManifestSession {
+  /** The platform's JWKS URL: HTTPS (plain HTTP to loopback only offline). */
+  jwksUrl: string;
+  /** The `iss` every session carries. */
+  issuer: string;
+  /** Pinned algorithms. Default both, `["RS256", "ES256"]`. */
+  algorithms?: readonly ('RS256' | 'ES256')[];
+  /** Oldest `iat` and longest lifetime accepted, 1 to 3,600 s. Default 300. */
+  maxTokenAgeSec?: number;
+  /** Clock skew allowed, 0 to 60 s. Default 5. */
+  clockToleranceSec?: number;
+  /** The claim naming the installation. Default `installation_id`. */
+  installationClaim?: string;
+  /** The session's `typ` header. Default `tessera-session+jwt`. */
+  typ?: string;
+}
+
 export interface Manifest {
   app: { id: string; version: string; name?: string };
   functions: Record<string, ManifestFunction>;
   customer: CustomerConnection;
-  /** Cross-origin policy; shape checked by a later version. */
-  cors?: Record<string, unknown>;
-  /** Session token settings; shape checked by a later version. */
-  session?: Record<string, unknown>;
+  /** Cross-origin policy. Without it, no browser origin may call the functions. */
+  cors?: ManifestCors;
+  /** Session token settings. */
+  session?: ManifestSession;
   /** HTTP Basic for functions whose `credentials` include `basic`. */
   basic?: ManifestBasic;
   /** Product platform settings; shape checked by a later version. */

@@ -106,8 +106,19 @@ describe('package layout', () => {
     expect(verify.filter((i) => /@aws-sdk|axios|ajv|yaml|express$/.test(i.spec))).toEqual([]);
   });
 
-  it('lets the error and log modules import nothing of the project', () => {
-    expect(imports.filter((i) => i.pkg === 'protocol' && ['errors.ts', 'log.ts'].includes(i.file) && !isBuiltin(i.spec))).toEqual([]);
+  it('lets the error, log and environment modules import nothing of the project but one another\'s types', () => {
+    const leaves = ['errors.ts', 'log.ts', 'environment.ts'];
+    const own = (i: (typeof imports)[number]) => leaves.includes(i.spec.replace(/^\.\//, '').replace(/\.js$/, '.ts'));
+    const outside = imports.filter((i) => i.pkg === 'protocol' && leaves.includes(i.file) && !isBuiltin(i.spec) && !own(i));
+    expect(outside).toEqual([]);
+  });
+
+  it('reads process.env in one place: the protocol\'s environment reader', () => {
+    const allowed = ['packages/protocol/src/environment.ts'];
+    const hits = PACKAGES.flatMap((p) => files(join(root, 'packages', p, 'src')))
+      .filter((f) => /^(?!\s*(\*|\/\/|\/\*)).*\bprocess\.env\b/m.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(root, f));
+    expect(hits.filter((f) => !allowed.includes(f))).toEqual([]);
   });
 
   it('uses no console.* in library code', () => {

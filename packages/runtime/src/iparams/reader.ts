@@ -9,7 +9,7 @@ import type { IparamStore } from './ssm-store.js';
 export interface IparamsReaderOptions {
   appId: string;
   store: IparamStore;
-  /** How long a read value is fresh. Default `TESSERA_IPARAMS_TTL_MS`, then 60,000 ms. */
+  /** How long a read value is fresh. Default 60,000 ms (`createApp`: `TESSERA_IPARAMS_TTL_MS`). */
   ttlMs?: number;
   /** How long past its TTL a value may be served while refreshes fail or are throttled. Default and cap 15 min. */
   maxStaleMs?: number;
@@ -88,8 +88,7 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) throw new TypeError(`createIparamsReader: unknown option "${key}"`);
   }
-  const envTtl = process.env.TESSERA_IPARAMS_TTL_MS;
-  const ttlMs = positive('ttlMs', options.ttlMs ?? (envTtl ? Number(envTtl) : DEFAULTS.ttlMs));
+  const ttlMs = positive('ttlMs', options.ttlMs ?? DEFAULTS.ttlMs);
   const maxStaleMs = positive('maxStaleMs', options.maxStaleMs ?? DEFAULTS.maxStaleMs, MAX_STALE_CAP_MS);
   const maxEntries = positive('maxEntries', options.maxEntries ?? DEFAULTS.maxEntries);
   const refreshMinIntervalMs = positive(

@@ -31,7 +31,7 @@ export interface IparamStore {
 export interface SsmIparamStoreOptions {
   /** An SSM client to use (endpoint, credentials, middleware). Default: `new SSMClient({})`, honouring AWS_* env. */
   client?: SSMClient;
-  /** KMS key for SecureString values. Default `TESSERA_KMS_KEY_ID`, then `alias/aws/ssm`. */
+  /** KMS key for SecureString values. Default `alias/aws/ssm` (the CLI: `TESSERA_KMS_KEY_ID`). */
   kmsKeyId?: string;
   /** SSM tier. Default `Standard` (4 KiB); `Advanced` (8 KiB, billed) only when asked for, never silently. */
   tier?: Tier;
@@ -115,7 +115,7 @@ export class SsmIparamStore implements IparamStore {
       throw new TypeError('SsmIparamStore: tier must be "Standard" or "Advanced"');
     }
     this.client = options.client ?? new SSMClient({});
-    this.kmsKeyId = options.kmsKeyId ?? process.env.TESSERA_KMS_KEY_ID ?? DEFAULTS.kmsKeyId;
+    this.kmsKeyId = options.kmsKeyId ?? DEFAULTS.kmsKeyId;
     this.tier = options.tier ?? DEFAULTS.tier;
   }
 

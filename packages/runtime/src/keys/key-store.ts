@@ -40,7 +40,7 @@ export interface KeyStore {
 export interface SsmKeyStoreOptions {
   /** An SSM client (endpoint, credentials, middleware). Default `new SSMClient({})`, honouring AWS_* env. */
   client?: SSMClient;
-  /** KMS key for the SecureString. Default `TESSERA_KMS_KEY_ID`, then `alias/aws/ssm`. */
+  /** KMS key for the SecureString. Default `alias/aws/ssm` (the CLI: `TESSERA_KMS_KEY_ID`). */
   kmsKeyId?: string;
 }
 
@@ -74,7 +74,7 @@ export class SsmKeyStore implements KeyStore {
       if (!OPTION_KEYS.has(key)) throw new TypeError(`SsmKeyStore: unknown option "${key}"`);
     }
     this.client = options.client ?? new SSMClient({});
-    this.kmsKeyId = options.kmsKeyId ?? process.env.TESSERA_KMS_KEY_ID ?? DEFAULTS.kmsKeyId;
+    this.kmsKeyId = options.kmsKeyId ?? DEFAULTS.kmsKeyId;
   }
 
   async get(appId: string): Promise<StoredKeySet | undefined> {

@@ -22,7 +22,7 @@ export interface SigningKeyProviderOptions {
   appId: string;
   /** Where the key set lives. Default `new SsmKeyStore()`. */
   store?: KeyStore;
-  /** How long a read document is reused, in ms. Default `TESSERA_KEYS_TTL_MS`, then 60,000; at most 60,000. */
+  /** How long a read document is reused, in ms. Default 60,000 (`createApp`: `TESSERA_KEYS_TTL_MS`); at most 60,000. */
   ttlMs?: number;
   logger?: Logger;
   /** Wall clock in epoch ms (activation times are wall-clock), for tests. Default `Date.now`. */
@@ -58,8 +58,7 @@ export function createSigningKeyProvider(options: SigningKeyProviderOptions): Si
   const { appId } = options;
   signingKeysParameterName(appId); // a bad app id is a TypeError at construction, not per call
   const store = options.store ?? new SsmKeyStore();
-  const envTtl = process.env.TESSERA_KEYS_TTL_MS;
-  const ttlMs = options.ttlMs ?? (envTtl ? Number(envTtl) : DEFAULTS.ttlMs);
+  const ttlMs = options.ttlMs ?? DEFAULTS.ttlMs;
   if (!Number.isFinite(ttlMs) || ttlMs < 0 || ttlMs > SIGNER_MAX_TTL_MS) {
     throw new TypeError(`createSigningKeyProvider: ttlMs must be a number from 0 to ${SIGNER_MAX_TTL_MS} (the rotation rules assume it)`);
   }

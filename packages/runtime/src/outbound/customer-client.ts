@@ -45,7 +45,7 @@ export interface CustomerClientOptions {
   timeoutMs?: number;
   /** Largest response body accepted. Default 1 MiB. */
   maxResponseBytes?: number;
-  /** Allow plain HTTP to loopback hosts. Default: `TESSERA_OFFLINE === 'true'`. */
+  /** Allow plain HTTP to loopback hosts (offline development). Default false; `createApp` passes its `offline`. */
   offline?: boolean;
   /** An axios instance to send with (proxies, agents). Tessera overrides redirects, timeouts and size caps. */
   http?: AxiosInstance;
@@ -208,7 +208,7 @@ type Authenticate = (method: string, url: URL, body: Buffer | undefined, headers
 export function createCustomerClient(options: CustomerClientOptions): CustomerClient {
   validate(options);
   const { auth, appId, installationId } = options;
-  const offline = options.offline ?? process.env.TESSERA_OFFLINE === 'true';
+  const offline = options.offline === true;
   const allowed = compileHostPatterns(options.allowedHosts, { allowLoopbackHttp: offline });
   const base = new URL(options.baseUrl);
   if (!allowed(base)) throw failure('ERR_OUTBOUND_HOST_NOT_ALLOWED', { reason: 'base URL host not allowed' });
