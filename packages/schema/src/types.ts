@@ -93,17 +93,28 @@ export interface ManifestBasic {
 
 /** `cors`: who may call the functions from a browser (the matching rules: runtime's `compileCorsPolicy`). */
 export interface ManifestCors {
-  /** Exact origins (`scheme://host[:port]`), one-label wildcards (`https://*.example.com`), or `*` alone. */
+  /**
+   * Origins the frontend runs on: exact `scheme://host[:port]` (canonical, lower case, no default port, no path),
+   * or a wildcard first label `https://*.example.com` that stands for exactly one DNS label on that scheme and port.
+   * `*` alone allows every origin and is refused together with `allowCredentials`; `null` is always refused.
+   */
   allowedOrigins: readonly string[];
-  /** Send `Access-Control-Allow-Credentials: true`. Default false. */
+  /** Send `Access-Control-Allow-Credentials: true` so the browser may send cookies. Default false. */
   allowCredentials?: boolean;
-  /** Request headers a preflight may ask for. Default `authorization`, `content-type`, `x-csrf-token`. */
+  /**
+   * Request headers a preflight may ask for, case-insensitive. `*` is refused. Default
+   * `['authorization', 'content-type', 'x-csrf-token']`: the session token, JSON bodies and the CSRF header.
+   */
   allowedHeaders?: readonly string[];
-  /** Response headers the frontend's script may read. Default none. */
+  /** Response headers the frontend's script may read beyond the safelisted ones. `*` is refused. Default none. */
   exposedHeaders?: readonly string[];
-  /** Preflight cache lifetime, 0 to 86,400 s. Default 600. */
+  /** How long a browser may cache a preflight answer, in seconds, 0 to 86,400. Default 600. */
   maxAgeSec?: number;
-  /** Let an actual request without `Origin` through (server-to-server). Default true. */
+  /**
+   * Whether an actual request without an `Origin` header is let through. Default true: browsers send `Origin` on
+   * every cross-origin request, so a request without one is a server-to-server call (curl, a backend job) that CORS
+   * has no say over; it still has to pass the session or Basic check. Set false to accept browser calls only.
+   */
   allowNoOrigin?: boolean;
 }
 

@@ -1,35 +1,12 @@
 /** CORS for functions the product frontend invokes: one policy compiled from the manifest, preflights, actual requests. */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { InboundError } from '@tessera/protocol/errors';
+import type { ManifestCors } from '@tessera/schema';
 import { matchesPattern, parseOrigin, parseOriginPattern, type OriginPattern } from './_origin.js';
 import { readHeader } from './_request-parts.js';
 
-/** The manifest's `cors` section. Without one, no cross-origin request is allowed at all. */
-export interface CorsConfig {
-  /**
-   * Origins the frontend runs on: exact `scheme://host[:port]` (canonical, lower case, no default port, no path),
-   * or a wildcard first label `https://*.example.com` that stands for exactly one DNS label on that scheme and port.
-   * `*` alone allows every origin and is refused together with `allowCredentials`; `null` is always refused.
-   */
-  allowedOrigins: readonly string[];
-  /** Send `Access-Control-Allow-Credentials: true` so the browser may send cookies. Default false. */
-  allowCredentials?: boolean;
-  /**
-   * Request headers a preflight may ask for, case-insensitive. `*` is refused. Default
-   * `['authorization', 'content-type', 'x-csrf-token']`: the session token, JSON bodies and the CSRF header.
-   */
-  allowedHeaders?: readonly string[];
-  /** Response headers the frontend's script may read beyond the safelisted ones. `*` is refused. Default none. */
-  exposedHeaders?: readonly string[];
-  /** How long a browser may cache a preflight answer, in seconds, 0 to 86,400. Default 600. */
-  maxAgeSec?: number;
-  /**
-   * Whether an actual request without an `Origin` header is let through. Default true: browsers send `Origin` on
-   * every cross-origin request, so a request without one is a server-to-server call (curl, a backend job) that CORS
-   * has no say over; it still has to pass the session or Basic check. Set false to accept browser calls only.
-   */
-  allowNoOrigin?: boolean;
-}
+/** The manifest's `cors` section, as `compileCorsPolicy` takes it. Without one, no cross-origin request is allowed at all. */
+export type CorsConfig = ManifestCors;
 
 /** The functions CORS answers for, by name, with the methods each declares (the manifest's `functions`). */
 export type CorsFunctions = Readonly<Record<string, { readonly methods: readonly string[] }>>;
