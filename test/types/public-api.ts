@@ -2,7 +2,18 @@
 import { createApp, CustomerHttpError, type FunctionContext } from '@tessera/runtime';
 import { ANY_INSTALLATION, createVerifier, RedisReplayStore, type VerifierOptions } from '@tessera/verify';
 import { createJwksHandler, createKeyManager, SsmKeyStore } from '@tessera/runtime/keys';
-import { TesseraError, type TesseraErrorCode, type AnyTesseraError } from '@tessera/protocol/errors';
+import {
+  CliError,
+  InboundError,
+  IparamValidationError,
+  KeysError,
+  OutboundError,
+  StoreError,
+  TesseraError,
+  VerifyError,
+  type AnyTesseraError,
+  type TesseraErrorCode,
+} from '@tessera/protocol/errors';
 import { createCustomerClient } from '@tessera/runtime/outbound';
 import type { Iparams } from '../../functions/iparams.generated.js';
 
@@ -52,6 +63,61 @@ export function describe(err: unknown): string {
 export function exhaustive(err: AnyTesseraError): number {
   return err.status;
 }
+
+/** `switch (err.code)` narrows the class: each family's members are reachable only under its own codes. */
+export function narrows(err: AnyTesseraError): string {
+  switch (err.code) {
+    case 'ERR_IPARAM_INVALID': {
+      const issues: readonly { field: string; rule: string }[] = err.issues;
+      const only: IparamValidationError = err;
+      return `${issues.length}${only.name}`;
+    }
+    case 'ERR_CONFIG_INVALID': {
+      const files: string[] = err.issues.map((i) => i.file);
+      return files.join();
+    }
+    case 'ERR_VERIFY_REPLAYED': {
+      const reason: string = err.reason;
+      const only: VerifyError = err;
+      return reason + only.name;
+    }
+    case 'ERR_KEYS_CONFLICT': {
+      const only: KeysError = err;
+      // @ts-expect-error: a keys error has no reason; only a verifier's refusal does
+      return only.reason;
+    }
+    case 'ERR_OUTBOUND_TIMEOUT': {
+      const only: OutboundError = err;
+      return only.code;
+    }
+    case 'ERR_STORE_UNAVAILABLE': {
+      const only: StoreError = err;
+      return only.code;
+    }
+    case 'ERR_SESSION_EXPIRED': {
+      const only: InboundError = err;
+      return only.code;
+    }
+    case 'ERR_CLI_USAGE': {
+      const only: CliError = err;
+      return only.code;
+    }
+    case 'ERR_BODY_TOO_LARGE': {
+      // Shared by two families: narrowed to both, never to one.
+      const both: InboundError | VerifyError = err;
+      // @ts-expect-error: it may be an InboundError, which has no reason
+      const reason: string = err.reason;
+      return both.code + reason;
+    }
+    default:
+      return err.code;
+  }
+}
+
+// @ts-expect-error: a family takes only its own codes
+export const wrongFamily = new InboundError('ERR_VERIFY_REPLAYED');
+// @ts-expect-error: a verifier refusal is not an outbound code
+export const wrongVerify = new VerifyError('ERR_OUTBOUND_TIMEOUT', 'reason');
 
 // @ts-expect-error: codes are a closed union
 export const bad: TesseraErrorCode = 'ERR_NOT_A_CODE';

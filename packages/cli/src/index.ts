@@ -1,2 +1,2 @@
 /** The `tessera` command line. */
-export { runCli, reportError, type CliIo, type CommandSpec } from './run.js';
+export { EXIT_CODES, exitCodeOf, runCli, reportError, type CliIo, type CommandSpec } from './run.js';

@@ -1,6 +1,6 @@
 /** The `tessera` command: parses arguments, dispatches, and turns errors into messages and exit codes. */
 import { parseArgs } from 'node:util';
-import { CliError, ConfigError, IparamValidationError, TesseraError } from '@tessera/protocol/errors';
+import { CliError, ConfigError, IparamValidationError, StoreError, TesseraError } from '@tessera/protocol/errors';
 import { iparamsCommands } from './_iparams-commands.js';
 import { keysCommands } from './_keys-commands.js';
 import { devCommands } from './_dev-commands.js';
@@ -22,6 +22,21 @@ export interface CommandSpec {
   run(args: { positionals: string[]; values: Record<string, string | boolean | undefined>; io: CliIo }): Promise<number>;
 }
 
+/**
+ * The command's exit codes: its own, never an error's HTTP status. `unavailable` is sysexits' EX_UNAVAILABLE, so a
+ * script can tell "try again later" (SSM throttled or down) from "this will not work".
+ * @example
+ * if (code === EXIT_CODES.unavailable) retryLater();
+ */
+export const EXIT_CODES = { ok: 0, failed: 1, usage: 2, unavailable: 69 } as const;
+
+/** The exit code an error ends the command with. @example exitCodeOf(new CliError('ERR_CLI_USAGE')) // 2 */
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof CliError) return EXIT_CODES.usage;
+  if (err instanceof StoreError && err.code === 'ERR_STORE_UNAVAILABLE') return EXIT_CODES.unavailable;
+  return EXIT_CODES.failed;
+}
+
 const COMMANDS: Record<string, CommandSpec> = { ...projectCommands, ...iparamsCommands, ...keysCommands, ...devCommands };
 
 function help(io: CliIo): number {
@@ -33,31 +48,22 @@ function help(io: CliIo): number {
 
 /** Writes an error as the user should see it: field-level issues one per line, never a value. */
 export function reportError(io: CliIo, err: unknown): number {
-  if (err instanceof IparamValidationError) {
+  if (err instanceof IparamValidationError && err.code === 'ERR_IPARAM_INVALID' && err.issues.length > 0) {
     io.stderr.write(`error ${err.code}: installation parameters are invalid\n`);
     for (const i of err.issues) io.stderr.write(`  - ${i.field}: ${i.rule}\n`);
-    return 1;
-  }
-  if (err instanceof ConfigError) {
+  } else if (err instanceof ConfigError && err.issues.length > 0) {
     io.stderr.write(`error ${err.code}:\n`);
     for (const i of err.issues) io.stderr.write(`  - ${i.file} ${i.field}: ${i.rule}\n`);
-    return 1;
-  }
-  if (err instanceof CliError) {
+  } else if (err instanceof CliError) {
     io.stderr.write(`${err.message}\n`);
-    return 2;
-  }
-  if (err instanceof TesseraError) {
+  } else if (err instanceof TesseraError) {
     io.stderr.write(`error ${err.code}: ${err.message}\n`);
-    return 1;
-  }
-  if (err instanceof TypeError) {
+  } else if (err instanceof TypeError) {
     io.stderr.write(`error: ${err.message}\n`);
-    return 1;
+  } else {
+    io.stderr.write(`error: unexpected ${(err as { name?: string })?.name ?? 'Error'}\n`);
   }
-  const name = (err as { name?: string })?.name ?? 'Error';
-  io.stderr.write(`error: unexpected ${name}\n`);
-  return 1;
+  return exitCodeOf(err);
 }
 
 /**
@@ -75,7 +81,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (!spec) {
     io.stderr.write(`unknown command "${name}"\n`);
     help(io);
-    return 2;
+    return EXIT_CODES.usage;
   }
   try {
     const parsed = parseArgs({
@@ -93,7 +99,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const code = (err as { code?: string })?.code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`${(err as Error).message}\nUsage: tessera ${spec.usage}\n`);
-      return 2;
+      return EXIT_CODES.usage;
     }
     return reportError(io, err);
   }

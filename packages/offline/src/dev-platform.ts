@@ -23,7 +23,7 @@ export interface DevPlatformOptions {
   /** Port on loopback; 0 picks a free one. Default 4200. */
   port?: number;
   /** Loopback address; anything else is refused, since this server hands a session to whoever asks. Default `127.0.0.1`. */
-  host?: '127.0.0.1' | 'localhost';
+  host?: string;
   /** Scopes each session carries. Default `['orders:read', 'orders:write']`. */
   scopes?: readonly string[];
   /** The dev user (`sub`). Default `dev-user`. */

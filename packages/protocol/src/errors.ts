@@ -55,11 +55,58 @@ export const ERROR_CODES = {
   ERR_KEYS_NOT_FOUND: [404, 'Signing keys not found'],
   ERR_KEYS_INVALID: [500, 'Signing key document is invalid'],
   ERR_KEYS_CONFLICT: [409, 'Signing key operation refused'],
-  // command line
-  ERR_CLI_USAGE: [2, 'Invalid command line'],
+  // command line (never an HTTP answer: the CLI maps codes to exit codes of its own)
+  ERR_CLI_USAGE: [400, 'Invalid command line'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type TesseraErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * Which family raises each code. A code belongs to one family, except where the verifier answers for another part:
+ * the request-shape codes a function answers too (`ERR_BAD_REQUEST`, `ERR_BODY_TOO_LARGE`, also inbound) and the
+ * replay store's failures it turns into its refusal (`ERR_REPLAY_STORE_*`, also store).
+ */
+export const ERROR_FAMILIES = {
+  config: ['ERR_CONFIG_INVALID'],
+  iparams: ['ERR_IPARAM_INVALID', 'ERR_INSTALLATION_ID_INVALID', 'ERR_PARAMETER_NAME_INVALID'],
+  store: ['ERR_STORE_UNAVAILABLE', 'ERR_INSTALLATION_NOT_FOUND', 'ERR_REPLAY_STORE_FULL', 'ERR_REPLAY_STORE_UNAVAILABLE'],
+  inbound: [
+    'ERR_ORIGIN_NOT_ALLOWED', 'ERR_PREFLIGHT_REFUSED', 'ERR_SESSION_MISSING', 'ERR_SESSION_INVALID', 'ERR_SESSION_EXPIRED',
+    'ERR_SCOPE_MISSING', 'ERR_SESSION_KEYS_UNAVAILABLE', 'ERR_CSRF_INVALID', 'ERR_BASIC_INVALID', 'ERR_RATE_LIMITED',
+    'ERR_METHOD_NOT_ALLOWED', 'ERR_BODY_TOO_LARGE', 'ERR_BAD_REQUEST', 'ERR_NOT_FOUND', 'ERR_INTERNAL',
+  ],
+  outbound: [
+    'ERR_OUTBOUND_HOST_NOT_ALLOWED', 'ERR_OUTBOUND_REDIRECT', 'ERR_OUTBOUND_TIMEOUT', 'ERR_OUTBOUND_RESPONSE_TOO_LARGE',
+    'ERR_OUTBOUND_REFUSED', 'ERR_OUTBOUND_UNREACHABLE',
+  ],
+  verify: [
+    'ERR_VERIFY_MISSING', 'ERR_VERIFY_MALFORMED', 'ERR_VERIFY_SECRET', 'ERR_VERIFY_SIGNATURE', 'ERR_VERIFY_ALGORITHM',
+    'ERR_VERIFY_EXPIRED', 'ERR_VERIFY_NOT_YET_VALID', 'ERR_VERIFY_LIFETIME', 'ERR_VERIFY_AUDIENCE', 'ERR_VERIFY_ISSUER',
+    'ERR_VERIFY_INSTALLATION', 'ERR_VERIFY_BINDING', 'ERR_VERIFY_REPLAYED', 'ERR_VERIFY_MISCONFIGURED',
+    'ERR_VERIFY_KEYS_UNAVAILABLE', 'ERR_BAD_REQUEST', 'ERR_BODY_TOO_LARGE', 'ERR_REPLAY_STORE_FULL',
+    'ERR_REPLAY_STORE_UNAVAILABLE',
+  ],
+  keys: ['ERR_KEYS_NOT_FOUND', 'ERR_KEYS_INVALID', 'ERR_KEYS_CONFLICT'],
+  cli: ['ERR_CLI_USAGE'],
+} as const satisfies Record<string, readonly TesseraErrorCode[]>;
+
+export type ErrorFamily = keyof typeof ERROR_FAMILIES;
+/** `manifest.json`, `iparams.json` or `serverless.yml` invalid, or the app's own set-up (e.g. no signing key). */
+export type ConfigErrorCode = (typeof ERROR_FAMILIES.config)[number];
+/** Installation parameter values, installation ids and parameter names. */
+export type IparamErrorCode = (typeof ERROR_FAMILIES.iparams)[number];
+/** The parameter store and the replay stores. */
+export type StoreErrorCode = (typeof ERROR_FAMILIES.store)[number];
+/** Requests to a function, refused or failed. */
+export type InboundErrorCode = (typeof ERROR_FAMILIES.inbound)[number];
+/** Calls to the customer's server. */
+export type OutboundErrorCode = (typeof ERROR_FAMILIES.outbound)[number];
+/** The customer's verifier. */
+export type VerifyErrorCode = (typeof ERROR_FAMILIES.verify)[number];
+/** The app's signing keys. */
+export type KeysErrorCode = (typeof ERROR_FAMILIES.keys)[number];
+/** The command line. */
+export type CliErrorCode = (typeof ERROR_FAMILIES.cli)[number];
 
 /** The only JSON shape an error ever takes on the wire. */
 export interface ErrorBody {
@@ -98,12 +145,20 @@ export class TesseraError extends Error {
   declare readonly [BRAND]: true;
 
   constructor(code: TesseraErrorCode, options: TesseraErrorOptions = {}) {
+    // Typed callers cannot get this wrong; the check is for JavaScript callers and casts.
+    const family = (new.target as { family?: ErrorFamily }).family;
+    if (!(code in ERROR_CODES) || (family !== undefined && !(ERROR_FAMILIES[family] as readonly string[]).includes(code))) {
+      throw new TypeError(`${new.target.name}: "${String(code)}" is not a code of ${family ?? 'Tessera'}`);
+    }
     super(options.message ?? ERROR_CODES[code][1], options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.status = ERROR_CODES[code][0];
     this.headers = options.headers === undefined ? NO_HEADERS : Object.freeze({ ...options.headers });
   }
+
+  /** The family whose codes this class carries; none on the base class. */
+  static readonly family?: ErrorFamily;
 
   /** The wire body: exactly `{"error":{"code","message"}}`. */
   toJSON(): ErrorBody {
@@ -130,45 +185,79 @@ export interface FieldIssue {
   rule: string;
 }
 
-/** Installation parameter values broke the schema; `issues` names each field and rule. */
-export class IparamValidationError extends TesseraError {
+/** The codes of one family. */
+export type FamilyCode<F extends ErrorFamily> = (typeof ERROR_FAMILIES)[F][number];
+
+/**
+ * The base of a family's class: `code` narrowed to the family's union, and the constructor's check bound to it.
+ * @example
+ * export class KeysError extends familyError('keys') {}
+ */
+export function familyError<F extends ErrorFamily>(family: F) {
+  return class extends TesseraError {
+    declare readonly code: FamilyCode<F>;
+    static override readonly family: ErrorFamily = family;
+    constructor(code: FamilyCode<F>, options: TesseraErrorOptions = {}) {
+      super(code, options);
+    }
+  };
+}
+
+/**
+ * Installation parameter values broke the schema, or an installation id or parameter name its rule; `issues` names
+ * each field and rule.
+ */
+export class IparamValidationError extends familyError('iparams') {
   readonly issues: readonly FieldIssue[];
-  constructor(issues: readonly FieldIssue[], code: TesseraErrorCode = 'ERR_IPARAM_INVALID') {
-    super(code, { message: issues.map((i) => `iparam "${i.field}": ${i.rule}`).join('; ') });
+  constructor(issues: readonly FieldIssue[], code: IparamErrorCode = 'ERR_IPARAM_INVALID', options: TesseraErrorOptions = {}) {
+    super(code, { message: issues.map((i) => `iparam "${i.field}": ${i.rule}`).join('; '), ...options });
     this.issues = issues;
   }
 }
 
-/** `manifest.json`, `iparams.json` or `serverless.yml` is invalid; each issue names file, JSON path and rule. */
-export class ConfigError extends TesseraError {
+/**
+ * `manifest.json`, `iparams.json` or `serverless.yml` is invalid (each issue names file, JSON path and rule), or the
+ * app's set-up is (no issues, a `cause` for logs).
+ */
+export class ConfigError extends familyError('config') {
   readonly issues: readonly (FieldIssue & { file: string })[];
-  constructor(issues: readonly (FieldIssue & { file: string })[]) {
-    super('ERR_CONFIG_INVALID', { message: issues.map((i) => `${i.file} ${i.field}: ${i.rule}`).join('\n') });
+  constructor(issues: readonly (FieldIssue & { file: string })[], options: Omit<TesseraErrorOptions, 'headers'> = {}) {
+    const listed = issues.map((i) => `${i.file} ${i.field}: ${i.rule}`).join('\n');
+    super('ERR_CONFIG_INVALID', { ...options, ...(listed === '' ? {} : { message: listed }) });
     this.issues = issues;
   }
 }
 
-/** A request from the frontend was refused before the function ran. */
-export class InboundError extends TesseraError {}
+/** A request to a function was refused before the function ran, or failed. */
+export class InboundError extends familyError('inbound') {}
 
 /** A call to the customer's server failed or was refused before it left. */
-export class OutboundError extends TesseraError {}
+export class OutboundError extends familyError('outbound') {}
 
 /** The verifier refused a request; `reason` is a short internal explanation for logs. */
-export class VerifyError extends TesseraError {
+export class VerifyError extends familyError('verify') {
   readonly reason: string;
-  constructor(code: TesseraErrorCode, reason: string, options: TesseraErrorOptions = {}) {
+  constructor(code: VerifyErrorCode, reason: string, options: TesseraErrorOptions = {}) {
     super(code, options);
     this.reason = reason;
   }
 }
 
-/** The parameter store (SSM) or a replay store failed. */
-export class StoreError extends TesseraError {}
+/** The parameter store (SSM) or a replay store failed, or holds no such installation. */
+export class StoreError extends familyError('store') {}
+
+/** The app's signing keys are missing, malformed, or an operation on them is refused. */
+export class KeysError extends familyError('keys') {}
 
 /** The command line was used wrongly. */
-export class CliError extends TesseraError {}
+export class CliError extends familyError('cli') {}
 
+/**
+ * Every error Tessera raises, discriminated by `code`: `switch (err.code)` narrows to the family's class (to both
+ * classes for a code two families share, see {@link ERROR_FAMILIES}).
+ * @example
+ * if (isTesseraError(err)) switch ((err as AnyTesseraError).code) { case 'ERR_IPARAM_INVALID': err.issues; }
+ */
 export type AnyTesseraError =
   | IparamValidationError
   | ConfigError
@@ -176,6 +265,7 @@ export type AnyTesseraError =
   | OutboundError
   | VerifyError
   | StoreError
+  | KeysError
   | CliError;
 
 // On the prototype, not the instance: one brand for every error, invisible to JSON and to own-key copies.

@@ -80,7 +80,8 @@ const headerCaller = (installationId: string): Caller => ({ installationId, cred
  * (the identify step's) gets the Bearer one.
  */
 function challengeEveryScheme(g: CallerGuards, err: unknown): never {
-  if (!(err instanceof TesseraError) || err.status !== 401) throw err;
+  // The guards' refusals are InboundErrors; a custom identify's other error passes through as it is.
+  if (!(err instanceof InboundError) || err.status !== 401) throw err;
   const own = err.headers['www-authenticate'];
   const challenges = own === undefined ? [] : [own];
   if (g.accepts.has('session') && !/^bearer\b/i.test(own ?? '')) {

@@ -1,6 +1,6 @@
 /** One customer client per installation: built from its iparams, signed with its secret or the app's key. */
 import type { AxiosInstance } from 'axios';
-import { TesseraError } from '@tessera/protocol/errors';
+import { TesseraError, ConfigError } from '@tessera/protocol/errors';
 import { renderTemplate, type IparamsReader } from './iparams/index.js';
 import { createSigningKeyProvider, type SigningKey, type SigningKeyProvider } from './keys/index.js';
 import type { Logger } from '@tessera/protocol/log';
@@ -38,7 +38,7 @@ function appKeyClient(keys: SigningKeyProvider, build: (key: SigningKey) => Cust
     } catch (err) {
       // No key or a broken key set is the app's misconfiguration: a 500 to the caller, not the CLI's 404.
       if (err instanceof TesseraError && (err.code === 'ERR_KEYS_NOT_FOUND' || err.code === 'ERR_KEYS_INVALID')) {
-        throw new TesseraError('ERR_CONFIG_INVALID', { cause: err.code });
+        throw new ConfigError([], { cause: err.code });
       }
       throw err;
     }

@@ -278,7 +278,7 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
     const e = err as { name?: string; stack?: string };
     const at = String(e?.stack ?? '').split('\n').slice(1, 4).map((l) => l.trim());
     logger.log('error', 'function.failed', { function: name, errorName: e?.name ?? typeof err, at });
-    return new TesseraError('ERR_INTERNAL').toResponse({ ...headers });
+    return new InboundError('ERR_INTERNAL').toResponse({ ...headers });
   }
 
   /** Runs an answer and marks it for the offline proxy when offline. */

@@ -13,4 +13,21 @@ export {
   type LambdaHandler,
 } from './define-function.js';
 export { CustomerHttpError, type CustomerClient, type CustomerResponse } from './outbound/index.js';
-export { TesseraError } from '@tessera/protocol/errors';
+export {
+  ConfigError,
+  InboundError,
+  IparamValidationError,
+  isTesseraError,
+  KeysError,
+  OutboundError,
+  StoreError,
+  TesseraError,
+  type AnyTesseraError,
+  type ConfigErrorCode,
+  type InboundErrorCode,
+  type IparamErrorCode,
+  type KeysErrorCode,
+  type OutboundErrorCode,
+  type StoreErrorCode,
+  type TesseraErrorCode,
+} from '@tessera/protocol/errors';

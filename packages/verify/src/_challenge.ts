@@ -1,5 +1,5 @@
 /** What a refusal's HTTP answer carries besides its body: an RFC 6750 §3 challenge on a 401, `Retry-After` on a 503. */
-import { ERROR_CODES, VerifyError, type TesseraErrorCode } from '@tessera/protocol/errors';
+import { ERROR_CODES, VerifyError, type VerifyErrorCode } from '@tessera/protocol/errors';
 import { bearerChallenge } from '@tessera/protocol';
 import type { VerifierMode } from './verifier-options.js';
 
@@ -15,7 +15,7 @@ export const REPLAY_STORE_RETRY_AFTER_SEC = 5;
  * @example
  * if (value === undefined) throw requestRefusal('ERR_VERIFY_MISSING', 'no Authorization header');
  */
-export function requestRefusal(code: TesseraErrorCode, reason: string): VerifyError {
+export function requestRefusal(code: VerifyErrorCode, reason: string): VerifyError {
   const refusal = new VerifyError(code, reason);
   requestLevel.add(refusal);
   return refusal;

@@ -1,5 +1,5 @@
 /** Compact-JWS pieces every signature check shares: segment decoding, the header rules, the verified result. */
-import { VerifyError, type TesseraErrorCode } from '@tessera/protocol/errors';
+import { VerifyError, type VerifyErrorCode } from '@tessera/protocol/errors';
 import { MAX_TOKEN_BYTES, TOKEN_TYPE } from '@tessera/protocol';
 
 /** A token whose signature verified: its protected header and its claims, both still untyped. */
@@ -20,7 +20,7 @@ export const SEGMENT = /^[A-Za-z0-9_-]+$/;
 export const MAX_CACHED_HEADERS = 16;
 
 /** Throws the refusal; `reason` names the rule broken, never a value. @example refuse('ERR_VERIFY_MALFORMED', 'kid missing') */
-export function refuse(code: TesseraErrorCode, reason: string): never {
+export function refuse(code: VerifyErrorCode, reason: string): never {
   throw new VerifyError(code, reason);
 }
 

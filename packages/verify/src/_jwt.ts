@@ -1,5 +1,5 @@
 /** JWT mode: token transport, claims, lifetime, request binding and replay around a pinned signature check. */
-import { StoreError, VerifyError, isTesseraError, type TesseraErrorCode } from '@tessera/protocol/errors';
+import { StoreError, VerifyError, isTesseraError, type VerifyErrorCode } from '@tessera/protocol/errors';
 import { bodyHash, isId, readBearer, type RequestClaims } from '@tessera/protocol';
 import { requestRefusal } from './_challenge.js';
 import type { VerifiedRequest, VerifyInput } from './create-verifier.js';
@@ -13,7 +13,7 @@ const REQUIRED_CLAIMS: readonly string[] = ['exp', 'iat', 'nbf', 'jti', 'iss', '
 /** The signer's jti is 128 random bits in base64url (22 characters); shorter ids would make replay keys guessable. */
 const JTI = /^[A-Za-z0-9_-]{22,256}$/;
 
-function refuse(code: TesseraErrorCode, reason: string): never {
+function refuse(code: VerifyErrorCode, reason: string): never {
   throw new VerifyError(code, reason);
 }
 

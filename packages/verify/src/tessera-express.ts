@@ -111,7 +111,7 @@ export function tesseraExpress(options: TesseraExpressOptions): TesseraMiddlewar
           // body-parser's convention: an empty JSON body parses as {}.
           req.body = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
         } catch {
-          sendVerifyError(res, new TesseraError('ERR_BAD_REQUEST', { message: 'Request body is not valid JSON' }));
+          sendVerifyError(res, new VerifyError('ERR_BAD_REQUEST', 'body is not JSON', { message: 'Request body is not valid JSON' }));
           return;
         }
       }

@@ -78,7 +78,7 @@ function verifyBody(req: IncomingMessage, verifier: Verifier, body: Buffer): Pro
  * catch (err) { sendVerifyError(res, err); }
  */
 export function sendVerifyError(res: ServerResponse, err: unknown): void {
-  const error: TesseraError = isTesseraError(err) ? err : new VerifyError('ERR_INTERNAL', 'unexpected error');
+  const error: TesseraError = isTesseraError(err) ? err : new TesseraError('ERR_INTERNAL');
   if (res.headersSent) {
     res.destroy();
     return;

@@ -47,6 +47,7 @@ async function families(load) {
   const schema = await load('@tessera/schema');
   const iparams = await load('@tessera/runtime/iparams');
   const runtime = await load('@tessera/runtime');
+  const keys = await load('@tessera/runtime/keys');
   let outbound;
   const app = runtime.createApp({
     manifest: { app: { id: 'order-lookup', version: '1.0.0' }, functions: { getOrder: { methods: ['GET'] } },
@@ -66,6 +67,7 @@ async function families(load) {
     IparamValidationError: await caught(() => schema.validateIparamValues({ url: { display_name: 'URL', type: 'url', required: true } }, {})),
     StoreError: iparams.toStoreError(new Error('connection reset')),
     OutboundError: outbound,
+    KeysError: await caught(() => keys.createSigningKeyProvider({ appId: 'order-lookup', store: { get: async () => undefined }, logger: silent }).current()),
   };
 }
 
@@ -152,6 +154,7 @@ describe('the packed packages', () => {
       IparamValidationError: 'ERR_IPARAM_INVALID',
       StoreError: 'ERR_STORE_UNAVAILABLE',
       OutboundError: 'ERR_OUTBOUND_HOST_NOT_ALLOWED',
+      KeysError: 'ERR_KEYS_NOT_FOUND',
     };
     for (const system of ['require', 'import']) {
       for (const [family, code] of Object.entries(expected)) {

@@ -157,10 +157,10 @@ export function createBasicGuard(options: BasicGuardOptions): BasicGuard {
     } catch (err) {
       if (err instanceof TesseraError) throw err;
       // Only the name: a foreign message may quote the very value it failed on.
-      throw new TesseraError('ERR_INTERNAL', { cause: `Basic users source failed (${(err as Error)?.name ?? typeof err})` });
+      throw new InboundError('ERR_INTERNAL', { cause: `Basic users source failed (${(err as Error)?.name ?? typeof err})` });
     }
     if (typeof users !== 'object' || users === null || Object.values(users).some((p) => typeof p !== 'string')) {
-      throw new TesseraError('ERR_INTERNAL', { cause: 'Basic users source must give user → password strings' });
+      throw new InboundError('ERR_INTERNAL', { cause: 'Basic users source must give user → password strings' });
     }
     return users as BasicUsers;
   }

@@ -1,6 +1,6 @@
 /** The session guard: verifies the platform's session JWT against its JWKS and yields user, installation and scopes. */
 import { errors, jwtVerify, type JWTPayload } from 'jose';
-import { ERROR_CODES, InboundError, type TesseraErrorCode } from '@tessera/protocol/errors';
+import { ERROR_CODES, InboundError, type InboundErrorCode } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import { bearerChallenge, checkJwksUrl, fetchJwksDocument, isId, MAX_TOKEN_BYTES, readBearer, TOKEN_TYPE } from '@tessera/protocol';
 import { createJwksCache, type JwksFetcher } from './_jwks.js';
@@ -174,7 +174,7 @@ function resolve(options: SessionVerifierOptions) {
 /** A refusal: fixed public message per code; the reason goes to the log and `cause`, never a token or claim value. */
 class Refusal {
   constructor(
-    readonly code: TesseraErrorCode,
+    readonly code: InboundErrorCode,
     readonly reason: string,
     /** What the answer carries, e.g. the JWKS cooldown's `Retry-After`. */
     readonly headers?: Readonly<Record<string, string>>,
@@ -184,7 +184,7 @@ class Refusal {
 }
 
 /** A refusal of the `Authorization` header's shape: its challenge says `invalid_request`. */
-const requestRefusal = (code: TesseraErrorCode, reason: string) => new Refusal(code, reason, undefined, true);
+const requestRefusal = (code: InboundErrorCode, reason: string) => new Refusal(code, reason, undefined, true);
 
 /**
  * The headers a refusal's answer carries: an RFC 6750 challenge on a 401 (and on the 403 of a missing scope, naming

@@ -1,5 +1,5 @@
 /** Install, update, rotate, describe and uninstall an installation's values: validate everything, then one write. */
-import { IparamValidationError, TesseraError, type FieldIssue } from '@tessera/protocol/errors';
+import { IparamValidationError, TesseraError, type FieldIssue, StoreError } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import { compileHostPatterns } from '../outbound/index.js';
 import { validateIparamValues } from '@tessera/schema';
@@ -163,7 +163,7 @@ export function createInstaller(options: InstallerOptions): Installer {
 
   async function current(installationId: string): Promise<StoredDocument> {
     const stored = await store.get(appId, installationId);
-    if (!stored) throw new TesseraError('ERR_INSTALLATION_NOT_FOUND');
+    if (!stored) throw new StoreError('ERR_INSTALLATION_NOT_FOUND');
     return stored;
   }
 
@@ -189,9 +189,7 @@ export function createInstaller(options: InstallerOptions): Installer {
         checkCustomerUrl(values);
         const previous = await store.get(appId, installationId);
         if (previous && !opts.replace) {
-          throw new TesseraError('ERR_IPARAM_INVALID', {
-            message: 'installation exists: replace it explicitly or set one value',
-          });
+          throw new IparamValidationError([], 'ERR_IPARAM_INVALID', { message: 'installation exists: replace it explicitly or set one value' });
         }
         const out = await store.put(appId, installationId, nextDocument(installationId, values, previous?.document, now()));
         return { result: out, fields: { parameters: Object.keys(values), version: out.version } };

@@ -113,7 +113,7 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
     entry.readAtMs = now();
     try {
       const stored = await store.get(appId, installationId);
-      if (!stored) throw new TesseraError('ERR_INSTALLATION_NOT_FOUND');
+      if (!stored) throw new StoreError('ERR_INSTALLATION_NOT_FOUND');
       entry.values = stored.document.values;
       entry.previous = stored.document.previous;
       entry.fetchedAtMs = now();

@@ -1,5 +1,5 @@
 /** The app's key-set document as stored in SSM: its shape, its strict parser, and each key's state at a time. */
-import { TesseraError } from '@tessera/protocol/errors';
+import { TesseraError, KeysError } from '@tessera/protocol/errors';
 
 /** Algorithms an app key can have (DESIGN.md, "Outbound request"). */
 export type SigningAlg = 'ES256' | 'EdDSA';
@@ -50,7 +50,7 @@ const CURVE: Record<SigningAlg, { kty: PublicKeyJwk['kty']; crv: PublicKeyJwk['c
 const B64URL = /^[A-Za-z0-9_-]{1,128}$/;
 
 function invalid(where: string, rule: string): TesseraError {
-  return new TesseraError('ERR_KEYS_INVALID', { message: `signing key document ${where}: ${rule}` });
+  return new KeysError('ERR_KEYS_INVALID', { message: `signing key document ${where}: ${rule}` });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,7 @@
 /** Key pairs: generation with node:crypto, `kid` as the RFC 7638 thumbprint, and import with a consistency check. */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
-import { TesseraError } from '@tessera/protocol/errors';
+import { TesseraError, KeysError } from '@tessera/protocol/errors';
 import type { PublicKeyJwk, SigningAlg, StoredKey } from './_document.js';
 
 /** Only the public members, copied by name: whatever else a JWK carries (`d`) cannot slip through. */
@@ -46,7 +46,7 @@ function signsFor(privateKey: KeyObject, publicJwk: PublicKeyJwk, alg: SigningAl
  * thumbprint: a hand-edited or mixed-up document fails here, not at a verifier.
  */
 export async function importStoredKey(key: StoredKey, where: string): Promise<KeyObject> {
-  const invalid = (rule: string) => new TesseraError('ERR_KEYS_INVALID', { message: `signing key document ${where}: ${rule}` });
+  const invalid = (rule: string) => new KeysError('ERR_KEYS_INVALID', { message: `signing key document ${where}: ${rule}` });
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey({ key: { ...key.privateJwk }, format: 'jwk' });

@@ -1,6 +1,6 @@
 /** One app's key set read through a per-instance TTL cache: concurrent misses share one store read. */
 import type { KeyObject } from 'node:crypto';
-import { TesseraError } from '@tessera/protocol/errors';
+import { TesseraError, KeysError } from '@tessera/protocol/errors';
 import type { KeySetDocument, StoredKey } from './_document.js';
 import { importStoredKey } from './_key-material.js';
 import { signingKeysParameterName, type KeyStore } from './key-store.js';
@@ -36,7 +36,7 @@ export function createKeySetCache(appId: string, store: KeyStore, ttlMs: number,
     try {
       const stored = await store.get(appId);
       if (!stored) {
-        throw new TesseraError('ERR_KEYS_NOT_FOUND', { message: 'the app has no signing keys: run `tessera keys generate`' });
+        throw new KeysError('ERR_KEYS_NOT_FOUND', { message: 'the app has no signing keys: run `tessera keys generate`' });
       }
       // SSM's version changes with every write, so an unchanged version needs no second import.
       const set =

@@ -1,5 +1,5 @@
 /** The app's published JWKS: the document builder and the Lambda handler behind `GET /.well-known/jwks.json`. */
-import { TesseraError } from '@tessera/protocol/errors';
+import { TesseraError, InboundError } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import type { KeySetDocument, PublicKeyJwk, SigningAlg } from './_document.js';
 import { publicMembers } from './_key-material.js';
@@ -89,7 +89,7 @@ export function createJwksHandler(options: JwksHandlerOptions): (event?: JwksEve
   return async (event) => {
     const method = event?.requestContext?.http?.method?.toUpperCase() ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') {
-      return new TesseraError('ERR_METHOD_NOT_ALLOWED').toResponse({ ...errorHeaders, allow: 'GET, HEAD' });
+      return new InboundError('ERR_METHOD_NOT_ALLOWED').toResponse({ ...errorHeaders, allow: 'GET, HEAD' });
     }
     try {
       const set = await cache.load();
@@ -98,7 +98,7 @@ export function createJwksHandler(options: JwksHandlerOptions): (event?: JwksEve
       }
       return { statusCode: 200, headers: okHeaders, body: method === 'HEAD' ? '' : rendered.body };
     } catch (err) {
-      const known = err instanceof TesseraError ? err : new TesseraError('ERR_INTERNAL', { cause: err });
+      const known = err instanceof TesseraError ? err : new InboundError('ERR_INTERNAL', { cause: err });
       logger.log('error', 'keys.jwks_failed', { appId, code: known.code, error: err });
       return known.toResponse(errorHeaders);
     }

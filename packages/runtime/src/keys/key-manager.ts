@@ -1,5 +1,5 @@
 /** Generate, rotate, retire and list the app's signing keys; one audit event per operation, never key material. */
-import { StoreError, TesseraError } from '@tessera/protocol/errors';
+import { StoreError, TesseraError, KeysError } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import { activeKey, replacedAtMs, SIGNING_ALGS, stateOf, type KeySetDocument, type KeyState, type SigningAlg, type StoredKey } from './_document.js';
 import { generateStoredKey } from './_key-material.js';
@@ -72,7 +72,7 @@ const OPTION_KEYS = new Set(['appId', 'store', 'logger', 'actor', 'now']);
 const DEFAULTS = { actor: 'cli', alg: 'ES256', delaySec: DEFAULT_ROTATION_DELAY_SEC } as const;
 
 function conflict(message: string): TesseraError {
-  return new TesseraError('ERR_KEYS_CONFLICT', { message });
+  return new KeysError('ERR_KEYS_CONFLICT', { message });
 }
 
 function checkAlg(caller: string, alg: unknown): SigningAlg {
@@ -125,7 +125,7 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
 
   async function existing(): Promise<StoredKeySet> {
     const stored = await store.get(appId);
-    if (!stored) throw new TesseraError('ERR_KEYS_NOT_FOUND', { message: 'the app has no signing keys: run `tessera keys generate`' });
+    if (!stored) throw new KeysError('ERR_KEYS_NOT_FOUND', { message: 'the app has no signing keys: run `tessera keys generate`' });
     // A document whose keys do not match their kids is refused before anything is added to it.
     await importSet(appId, stored.document, stored.version);
     return stored;
@@ -189,7 +189,7 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
         const infos = all.map((k) => info(k, all, t));
         if (opts.kid !== undefined) {
           const target = infos.find((k) => k.kid === opts.kid);
-          if (!target) throw new TesseraError('ERR_KEYS_NOT_FOUND', { message: 'no key with that kid' });
+          if (!target) throw new KeysError('ERR_KEYS_NOT_FOUND', { message: 'no key with that kid' });
           if (target.state === 'current') throw conflict('the signing key cannot be retired: rotate first, then retire it after the overlap');
           if (target.state === 'previous' && Date.parse(target.retirableAt as string) > t) {
             throw conflict(`the key is in its overlap (tokens it signed may still be in flight): retire it from ${target.retirableAt}`);

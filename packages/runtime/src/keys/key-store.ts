@@ -1,6 +1,6 @@
 /** Where the app's key-set document lives: a small store interface and its SSM implementation. */
 import { ParameterAlreadyExists, SSMClient } from '@aws-sdk/client-ssm';
-import { TesseraError } from '@tessera/protocol/errors';
+import { TesseraError, KeysError } from '@tessera/protocol/errors';
 import { keysPrefix, readSecureParameter, writeSecureParameter } from '../iparams/index.js';
 import { DOCUMENT_MAX_BYTES, parseKeySetDocument, type KeySetDocument } from './_document.js';
 
@@ -52,7 +52,7 @@ export function serializeKeySet(document: KeySetDocument): string {
   const text = JSON.stringify(document);
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > DOCUMENT_MAX_BYTES) {
-    throw new TesseraError('ERR_KEYS_CONFLICT', {
+    throw new KeysError('ERR_KEYS_CONFLICT', {
       message: `the key set would take ${bytes} bytes, over SSM's ${DOCUMENT_MAX_BYTES}-byte Standard tier: retire previous keys first`,
     });
   }
@@ -97,7 +97,7 @@ export class SsmKeyStore implements KeyStore {
       });
     } catch (err) {
       if (err instanceof ParameterAlreadyExists) {
-        throw new TesseraError('ERR_KEYS_CONFLICT', { message: 'the app already has signing keys: rotate them instead' });
+        throw new KeysError('ERR_KEYS_CONFLICT', { message: 'the app already has signing keys: rotate them instead' });
       }
       throw err;
     }

@@ -1,6 +1,6 @@
 /** The app key that signs outbound tokens now, per the rotation schedule, re-read from the store per TTL. */
 import type { KeyObject } from 'node:crypto';
-import { TesseraError } from '@tessera/protocol/errors';
+import { TesseraError, KeysError } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import { activeKey, type SigningAlg } from './_document.js';
 import { createKeySetCache, type LoadedKeySet } from './_key-set-cache.js';
@@ -70,7 +70,7 @@ export function createSigningKeyProvider(options: SigningKeyProviderOptions): Si
 
   function pick(set: LoadedKeySet): SigningKey {
     const stored = activeKey(set.document.keys, now());
-    if (!stored) throw new TesseraError('ERR_KEYS_NOT_FOUND', { message: 'no signing key is active yet' });
+    if (!stored) throw new KeysError('ERR_KEYS_NOT_FOUND', { message: 'no signing key is active yet' });
     let key = byKid.get(stored.kid);
     if (!key) {
       const loaded = set.keys.find((k) => k.stored === stored) as LoadedKeySet['keys'][number];

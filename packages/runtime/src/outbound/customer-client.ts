@@ -2,7 +2,7 @@
  *  once with fresh credentials when the customer's verifier refuses the secret. */
 import type { KeyObject } from 'node:crypto';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { OutboundError, type TesseraErrorCode } from '@tessera/protocol/errors';
+import { OutboundError, type OutboundErrorCode } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import { DEFAULT_SECRET_HEADER, DEFAULT_TOKEN_LIFETIME_SEC, bodyHash, normalizeHtu, type RequestClaims } from '@tessera/protocol';
 import { compileHostPatterns } from './host-pattern.js';
@@ -107,7 +107,7 @@ const CREDENTIAL_REJECTIONS: ReadonlySet<string> = new Set<CredentialRejectionCo
 /** The verifier's refusal is under 100 bytes; anything much larger is not one, and is not parsed. */
 const MAX_REJECTION_BYTES = 1024;
 
-function failure(code: TesseraErrorCode, cause: Record<string, unknown>): OutboundError {
+function failure(code: OutboundErrorCode, cause: Record<string, unknown>): OutboundError {
   return new OutboundError(code, { cause });
 }
 
