@@ -12,7 +12,15 @@ function verifierFor(name: string): Verifier | undefined {
   if (name === 'es256') {
     // The app's public key, as its JWKS would publish it: static here, which is also the JWKS path once cached.
     const keys = [JSON.parse(process.env.BENCH_JWK as string) as PublicJwk];
-    return createVerifier({ mode: 'jwt', algorithms: ['ES256'], keys, publicOrigin, issuer: 'order-lookup', installationId: 'acme', logger: silentLogger });
+    return createVerifier({
+      mode: 'jwt',
+      algorithms: ['ES256'],
+      keys,
+      publicOrigin,
+      issuer: 'order-lookup',
+      installationId: 'acme',
+      logger: silentLogger,
+    });
   }
   return createVerifier({ mode: 'jwt', secrets: [secret], publicOrigin, issuer: 'order-lookup', installationId: 'acme', logger: silentLogger });
 }

@@ -10,8 +10,15 @@ import { fmt, median, table } from './_measure.js';
 const root = resolve(__dirname, '..');
 /** The options serverless.yml gives serverless-esbuild, so the bundle measured is the bundle deployed. */
 const DEPLOYED: BuildOptions = {
-  bundle: true, minify: true, platform: 'node', target: 'node20', format: 'cjs',
-  mainFields: ['module', 'main'], external: [], tsconfig: join(root, 'tsconfig.json'), plugins: lambdaPlugins(),
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  mainFields: ['module', 'main'],
+  external: [],
+  tsconfig: join(root, 'tsconfig.json'),
+  plugins: lambdaPlugins(),
 };
 
 function wallMs(args: string[]): number {
@@ -61,22 +68,28 @@ export async function benchColdInit(runs = 15, against?: string): Promise<Record
   const samples: number[][] = [[], ...variants.map(() => [])];
   for (let r = 0; r < runs; r++) {
     samples[0]!.push(wallMs(['-e', '0']));
-    files.forEach((f, i) => samples[i + 1]!.push(wallMs(['-e', `require(${JSON.stringify(f)})`])));
+    for (const [i, f] of files.entries()) samples[i + 1]!.push(wallMs(['-e', `require(${JSON.stringify(f)})`]));
   }
   const base = median(samples[0]!);
   const rows = variants.map((v, i) => {
     const ms = median(samples[i + 1]!);
     return [v.name, `${(statSync(files[i]!).size / 1024).toFixed(0)} KiB`, `${ms.toFixed(1)} ms`, `+${(ms - base).toFixed(1)} ms`, fmt.x(ms / base)];
   });
-  table(`Cold init of functions/getOrder (median of ${runs} processes)`, ['bundle', 'size', 'wall', 'over node -e 0', 'ratio'], [
-    ['node -e 0 (baseline)', '', `${base.toFixed(1)} ms`, '', fmt.x(1)],
-    ...rows,
-  ]);
+  table(
+    `Cold init of functions/getOrder (median of ${runs} processes)`,
+    ['bundle', 'size', 'wall', 'over node -e 0', 'ratio'],
+    [['node -e 0 (baseline)', '', `${base.toFixed(1)} ms`, '', fmt.x(1)], ...rows],
+  );
   const kib = files.map((f) => statSync(f).size / 1024);
   for (const f of files) rmSync(f, { force: true });
   rmSync(dir, { recursive: true, force: true });
   before?.remove();
-  const figures = { baselineMs: base, deployedOverMs: median(samples[1]!) - base, sdkExternalOverMs: median(samples[2]!) - base, naiveOverMs: median(samples[4]!) - base };
+  const figures = {
+    baselineMs: base,
+    deployedOverMs: median(samples[1]!) - base,
+    sdkExternalOverMs: median(samples[2]!) - base,
+    naiveOverMs: median(samples[4]!) - base,
+  };
   if (!before) return figures;
   const againstOverMs = median(samples[variants.length]!) - base;
   return {

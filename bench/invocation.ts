@@ -36,14 +36,28 @@ const event = {
 
 /** A transport that answers at once: isolates the work done before and after the network. */
 const noNetwork = axios.create({
-  adapter: async (config) => ({ data: Buffer.from('{"id":"1001"}'), status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config }),
+  adapter: async (config) => ({
+    data: Buffer.from('{"id":"1001"}'),
+    status: 200,
+    statusText: 'OK',
+    headers: { 'content-type': 'application/json' },
+    config,
+  }),
 });
 
 function claims(): RequestClaims {
   const iat = Math.floor(Date.now() / 1000);
   return {
-    iss: 'order-lookup', sub: 'acme', aud: 'https://acme.orders.example.com', iat, nbf: iat, exp: iat + 30, jti: newJti(),
-    htm: 'GET', htu: 'https://acme.orders.example.com/orders/1001', bh: '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU',
+    iss: 'order-lookup',
+    sub: 'acme',
+    aud: 'https://acme.orders.example.com',
+    iat,
+    nbf: iat,
+    exp: iat + 30,
+    jti: newJti(),
+    htm: 'GET',
+    htu: 'https://acme.orders.example.com/orders/1001',
+    bh: '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU',
   };
 }
 
@@ -60,8 +74,15 @@ function bundledRuntime(): { createApp: typeof CreateApp; createSessionVerifier:
       resolveDir: root,
       loader: 'ts',
     },
-    bundle: true, minify: true, platform: 'node', target: 'node20',
-    format: 'cjs', mainFields: ['module', 'main'], outfile, logLevel: 'error', tsconfig: join(root, 'tsconfig.json'),
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    outfile,
+    logLevel: 'error',
+    tsconfig: join(root, 'tsconfig.json'),
   });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(outfile) as { createApp: typeof CreateApp; createSessionVerifier: typeof CreateSessionVerifier };
@@ -75,18 +96,28 @@ export async function benchInvocation(): Promise<Record<string, number>> {
   const platform = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(platform.publicKey)), kid: 'p1', alg: 'ES256', use: 'sig' };
   const session = createSessionVerifier({
-    jwksUrl: 'https://platform.example.com/.well-known/jwks.json', issuer: 'https://platform.example.com', audience: 'order-lookup',
-    fetchJwks: async () => ({ keys: [jwk] }), logger: silentLogger,
+    jwksUrl: 'https://platform.example.com/.well-known/jwks.json',
+    issuer: 'https://platform.example.com',
+    audience: 'order-lookup',
+    fetchJwks: async () => ({ keys: [jwk] }),
+    logger: silentLogger,
   });
   const guarded = createApp({
     manifest: { ...manifest, cors: { allowedOrigins: ['https://*.helpdesk.example.com'] } },
-    store, session, http: noNetwork, logger: silentLogger,
+    store,
+    session,
+    http: noNetwork,
+    logger: silentLogger,
   }).defineFunction('getOrder', ({ request }) => ({ body: { id: request.query.id } }));
   const nowSec = Math.floor(Date.now() / 1000);
   const sessionToken = await new SignJWT({ installation_id: 'acme', scope: 'orders:read' })
     .setProtectedHeader({ alg: 'ES256', typ: 'tessera-session+jwt', kid: 'p1' })
-    .setIssuer('https://platform.example.com').setAudience('order-lookup').setSubject('user-1')
-    .setIssuedAt(nowSec).setExpirationTime(nowSec + 300).sign(platform.privateKey);
+    .setIssuer('https://platform.example.com')
+    .setAudience('order-lookup')
+    .setSubject('user-1')
+    .setIssuedAt(nowSec)
+    .setExpirationTime(nowSec + 300)
+    .sign(platform.privateKey);
   const browserEvent = {
     ...event,
     headers: { origin: 'https://acme.helpdesk.example.com', authorization: `Bearer ${sessionToken}` },
@@ -100,11 +131,14 @@ export async function benchInvocation(): Promise<Record<string, number>> {
     body: JSON.stringify({ id: new URLSearchParams(e.rawQueryString).get('id') }),
   });
 
-  const inv = await nsPerOp([
-    { name: 'bare', run: () => bare(event) },
-    { name: 'framework', run: () => framework(event) },
-    { name: 'guarded', run: () => guarded(browserEvent) },
-  ], { ops: 100_000, rounds: 11 });
+  const inv = await nsPerOp(
+    [
+      { name: 'bare', run: () => bare(event) },
+      { name: 'framework', run: () => framework(event) },
+      { name: 'guarded', run: () => guarded(browserEvent) },
+    ],
+    { ops: 100_000, rounds: 11 },
+  );
   const call = await nsPerOp([{ name: 'withCall', run: () => withCall(event) }], { ops: 10_000, rounds: 5 });
 
   // Signing the same token three ways.
@@ -138,34 +172,50 @@ export async function benchInvocation(): Promise<Record<string, number>> {
     { name: 'ed-tessera', run: () => eddsa(claims()) },
   ]);
   const joseKey = new TextEncoder().encode(SECRET);
-  const joseNs = (await nsPerOp([{ name: 'jose', run: () => new SignJWT({ ...claims() }).setProtectedHeader({ alg: 'HS256', typ: TOKEN_TYPE }).sign(joseKey) }], { ops: 20_000 })).get('jose')!;
+  const joseNs = (
+    await nsPerOp([{ name: 'jose', run: () => new SignJWT({ ...claims() }).setProtectedHeader({ alg: 'HS256', typ: TOKEN_TYPE }).sign(joseKey) }], {
+      ops: 20_000,
+    })
+  ).get('jose')!;
 
   const bareNs = inv.get('bare')!;
   const fwNs = inv.get('framework')!;
   const cryptoNs = sig.get('crypto')!;
   const tesseraNs = sig.get('tessera')!;
-  table('Warm invocation (cached iparams), ns per call, medians of 7 interleaved rounds', ['variant', 'time', 'vs bare'], [
-    ['bare handler (baseline)', fmt.us(bareNs), fmt.x(1)],
-    ['Tessera function, no outbound call', fmt.us(fwNs), fmt.x(fwNs / bareNs)],
-    ['  framework work (difference)', fmt.us(fwNs - bareNs), 'target ≤ 1 µs'],
-    ['Tessera function behind CORS + a known session token', fmt.us(inv.get('guarded')!), fmt.x(inv.get('guarded')! / bareNs)],
-    ['  framework work with the guards (difference)', fmt.us(inv.get('guarded')! - bareNs), ''],
-    ['Tessera function + signed call, no-op transport', fmt.us(call.get('withCall')!), fmt.x(call.get('withCall')! / bareNs)],
-  ]);
-  table('HS256 request token, ns per token', ['signer', 'time', 'vs node:crypto'], [
-    ['node:crypto lower bound (baseline)', fmt.us(cryptoNs), fmt.x(1)],
-    ['Tessera signer', fmt.us(tesseraNs), `${fmt.x(tesseraNs / cryptoNs)} (target ≤ 2×)`],
-    ['jose SignJWT (reference)', fmt.us(joseNs), fmt.x(joseNs / cryptoNs)],
-  ]);
+  table(
+    'Warm invocation (cached iparams), ns per call, medians of 7 interleaved rounds',
+    ['variant', 'time', 'vs bare'],
+    [
+      ['bare handler (baseline)', fmt.us(bareNs), fmt.x(1)],
+      ['Tessera function, no outbound call', fmt.us(fwNs), fmt.x(fwNs / bareNs)],
+      ['  framework work (difference)', fmt.us(fwNs - bareNs), 'target ≤ 1 µs'],
+      ['Tessera function behind CORS + a known session token', fmt.us(inv.get('guarded')!), fmt.x(inv.get('guarded')! / bareNs)],
+      ['  framework work with the guards (difference)', fmt.us(inv.get('guarded')! - bareNs), ''],
+      ['Tessera function + signed call, no-op transport', fmt.us(call.get('withCall')!), fmt.x(call.get('withCall')! / bareNs)],
+    ],
+  );
+  table(
+    'HS256 request token, ns per token',
+    ['signer', 'time', 'vs node:crypto'],
+    [
+      ['node:crypto lower bound (baseline)', fmt.us(cryptoNs), fmt.x(1)],
+      ['Tessera signer', fmt.us(tesseraNs), `${fmt.x(tesseraNs / cryptoNs)} (target ≤ 2×)`],
+      ['jose SignJWT (reference)', fmt.us(joseNs), fmt.x(joseNs / cryptoNs)],
+    ],
+  );
   const row = (label: string, ns: number, bound: number): string[] => [label, fmt.us(ns), fmt.x(ns / bound), fmt.x(ns / tesseraNs)];
-  table('Request token signing per algorithm, ns per token', ['signer', 'time', 'vs its node:crypto bound', 'vs Tessera HS256'], [
-    row('HS256: node:crypto lower bound', cryptoNs, cryptoNs),
-    row('HS256: Tessera signer', tesseraNs, cryptoNs),
-    row('ES256: node:crypto lower bound', asym.get('es-crypto')!, asym.get('es-crypto')!),
-    row('ES256: Tessera signer', asym.get('es-tessera')!, asym.get('es-crypto')!),
-    row('EdDSA: node:crypto lower bound', asym.get('ed-crypto')!, asym.get('ed-crypto')!),
-    row('EdDSA: Tessera signer', asym.get('ed-tessera')!, asym.get('ed-crypto')!),
-  ]);
+  table(
+    'Request token signing per algorithm, ns per token',
+    ['signer', 'time', 'vs its node:crypto bound', 'vs Tessera HS256'],
+    [
+      row('HS256: node:crypto lower bound', cryptoNs, cryptoNs),
+      row('HS256: Tessera signer', tesseraNs, cryptoNs),
+      row('ES256: node:crypto lower bound', asym.get('es-crypto')!, asym.get('es-crypto')!),
+      row('ES256: Tessera signer', asym.get('es-tessera')!, asym.get('es-crypto')!),
+      row('EdDSA: node:crypto lower bound', asym.get('ed-crypto')!, asym.get('ed-crypto')!),
+      row('EdDSA: Tessera signer', asym.get('ed-tessera')!, asym.get('ed-crypto')!),
+    ],
+  );
   return {
     es256SignRatio: asym.get('es-tessera')! / asym.get('es-crypto')!,
     eddsaSignRatio: asym.get('ed-tessera')! / asym.get('ed-crypto')!,

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   // `verifier` runs both verifier parts; `verifier-per-request` only the CPU part (seconds, not a minute of load).
   if (!only || only === 'verifier' || only === 'verifier-per-request') results.verifierPerRequest = await benchVerifierPerRequest();
   if (!only || only === 'verifier') results.verifier = await benchVerifier();
-  console.log('\nsummary ' + JSON.stringify(results));
+  console.log(`\nsummary ${JSON.stringify(results)}`);
 }
 
 main().catch((err: unknown) => {

@@ -24,17 +24,36 @@ export async function benchSsmTrips(): Promise<Record<string, number>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-ssm-'));
   const server = await startSsmLocal({ dataDir, port: 0, logger: silentLogger });
   try {
-    const admin = createInstaller({ manifest, schema, store: new SsmIparamStore({ client: countingClient(server.url).client }), logger: silentLogger });
+    const admin = createInstaller({
+      manifest,
+      schema,
+      store: new SsmIparamStore({ client: countingClient(server.url).client }),
+      logger: silentLogger,
+    });
     const ids = Array.from({ length: 10 }, (_, i) => `tenant-${i}`);
     for (const id of ids) await admin.install(id, { server_url: `https://${id}.orders.example.com`, shared_secret: 's'.repeat(43) });
 
     const rows: (string | number)[][] = [];
     const result: Record<string, number> = {};
-    for (const [label, concurrent] of [['sequential', false], ['10 concurrent per batch', true]] as const) {
+    for (const [label, concurrent] of [
+      ['sequential', false],
+      ['10 concurrent per batch', true],
+    ] as const) {
       const { client, total } = countingClient(server.url);
-      const app = createApp({ manifest, store: new SsmIparamStore({ client }), identify: (e) => e.headers['x-installation'] as string, logger: silentLogger });
+      const app = createApp({
+        manifest,
+        store: new SsmIparamStore({ client }),
+        identify: (e) => e.headers['x-installation'] as string,
+        logger: silentLogger,
+      });
       const fn = app.defineFunction('getOrder', ({ installationId }) => ({ body: { installationId } }));
-      const ev = (id: string) => ({ headers: { 'x-installation': id }, requestContext: { http: { method: 'GET' } }, rawPath: '/getOrder', rawQueryString: '' }) as unknown as APIGatewayProxyEventV2;
+      const ev = (id: string) =>
+        ({
+          headers: { 'x-installation': id },
+          requestContext: { http: { method: 'GET' } },
+          rawPath: '/getOrder',
+          rawQueryString: '',
+        }) as unknown as APIGatewayProxyEventV2;
       for (let batch = 0; batch < 100; batch++) {
         const calls = ids.map((id) => () => fn(ev(id)));
         if (concurrent) await Promise.all(calls.map((c) => c()));
@@ -43,8 +62,12 @@ export async function benchSsmTrips(): Promise<Record<string, number>> {
       rows.push([label, 1000, total(), (total() / 1000).toFixed(3)]);
       result[concurrent ? 'concurrentTrips' : 'sequentialTrips'] = total();
     }
-    table('SSM round trips, 1,000 invocations over 10 installations, one warm instance (TTL 60 s)', ['pattern', 'invocations', 'SSM round trips', 'per invocation'], rows);
-    console.log('  At SSM\'s standard 40 GetParameter/s per account and region and a 60 s TTL, one account sustains 2,400 warm');
+    table(
+      'SSM round trips, 1,000 invocations over 10 installations, one warm instance (TTL 60 s)',
+      ['pattern', 'invocations', 'SSM round trips', 'per invocation'],
+      rows,
+    );
+    console.log("  At SSM's standard 40 GetParameter/s per account and region and a 60 s TTL, one account sustains 2,400 warm");
     console.log('  (instance, installation) pairs; each cold start adds one read per installation it serves.');
     return result;
   } finally {

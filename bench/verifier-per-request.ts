@@ -21,8 +21,14 @@ function bundledVerifier(): { createVerifier: typeof CreateVerifier } {
   const root = resolve(__dirname, '..');
   const outfile = join(root, '.esbuild', 'bench-verify.cjs');
   buildSync({
-    entryPoints: [join(root, 'packages/verify/src/index.ts')], bundle: true, minify: true, platform: 'node', target: 'node20',
-    format: 'cjs', outfile, logLevel: 'error',
+    entryPoints: [join(root, 'packages/verify/src/index.ts')],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    logLevel: 'error',
   });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(outfile) as { createVerifier: typeof CreateVerifier };
@@ -31,8 +37,16 @@ function bundledVerifier(): { createVerifier: typeof CreateVerifier } {
 function claims(): RequestClaims {
   const iat = Math.floor(Date.now() / 1000);
   return {
-    iss: 'order-lookup', sub: 'acme', aud: ORIGIN, iat, nbf: iat, exp: iat + 60, jti: newJti(),
-    htm: 'GET', htu: normalizeHtu(ORIGIN + PATH), bh: bodyHash(undefined),
+    iss: 'order-lookup',
+    sub: 'acme',
+    aud: ORIGIN,
+    iat,
+    nbf: iat,
+    exp: iat + 60,
+    jti: newJti(),
+    htm: 'GET',
+    htu: normalizeHtu(ORIGIN + PATH),
+    bh: bodyHash(undefined),
   };
 }
 
@@ -82,14 +96,35 @@ export async function benchVerifierPerRequest({ ops = 4_000, rounds = 7 } = {}):
   const esKey = { key: es.publicKey, dsaEncoding: 'ieee-p1363' as const };
   const [hsInput, esInput, edInput] = [input('hs256'), input('es256'), input('eddsa')];
 
-  const ns = await nsPerOp([
-    { name: 'hs256 crypto', run: () => { const p = hsParts(); return createHmac('sha256', hmacKey).update(p.input).digest('base64url') === p.mac; } },
-    { name: 'hs256 tessera', run: () => verifiers.hs256.verify(hsInput()) },
-    { name: 'es256 crypto', run: () => { const p = esParts(); return verify('sha256', p.input, esKey, p.signature); } },
-    { name: 'es256 tessera', run: () => verifiers.es256.verify(esInput()) },
-    { name: 'eddsa crypto', run: () => { const p = edParts(); return verify(null, p.input, ed.publicKey, p.signature); } },
-    { name: 'eddsa tessera', run: () => verifiers.eddsa.verify(edInput()) },
-  ], { ops, rounds });
+  const ns = await nsPerOp(
+    [
+      {
+        name: 'hs256 crypto',
+        run: () => {
+          const p = hsParts();
+          return createHmac('sha256', hmacKey).update(p.input).digest('base64url') === p.mac;
+        },
+      },
+      { name: 'hs256 tessera', run: () => verifiers.hs256.verify(hsInput()) },
+      {
+        name: 'es256 crypto',
+        run: () => {
+          const p = esParts();
+          return verify('sha256', p.input, esKey, p.signature);
+        },
+      },
+      { name: 'es256 tessera', run: () => verifiers.es256.verify(esInput()) },
+      {
+        name: 'eddsa crypto',
+        run: () => {
+          const p = edParts();
+          return verify(null, p.input, ed.publicKey, p.signature);
+        },
+      },
+      { name: 'eddsa tessera', run: () => verifiers.eddsa.verify(edInput()) },
+    ],
+    { ops, rounds },
+  );
 
   const at = (name: string) => ns.get(name) as number;
   const hs = at('hs256 tessera');
@@ -101,9 +136,11 @@ export async function benchVerifierPerRequest({ ops = 4_000, rounds = 7 } = {}):
       [`${label}: Tessera, whole check`, fmt.us(tessera), fmt.x(tessera / crypto), fmt.x(tessera / hs)],
     ];
   };
-  table(`Verifier CPU per request (bundled, static keys, replay store stubbed), medians of ${rounds} interleaved rounds of ${ops}`,
+  table(
+    `Verifier CPU per request (bundled, static keys, replay store stubbed), medians of ${rounds} interleaved rounds of ${ops}`,
     ['variant', 'time', 'vs its node:crypto bound', 'vs Tessera HS256'],
-    [...row('HS256', 'hs256'), ...row('ES256', 'es256'), ...row('EdDSA', 'eddsa')]);
+    [...row('HS256', 'hs256'), ...row('ES256', 'es256'), ...row('EdDSA', 'eddsa')],
+  );
   return {
     hs256Ns: hs,
     hs256VsCrypto: hs / at('hs256 crypto'),

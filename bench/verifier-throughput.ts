@@ -90,12 +90,16 @@ export async function benchVerifier({ rounds = 3, durationSec = 3 } = {}): Promi
   }
   const base = median(rps.none);
   const ratio = (m: Mode) => median(rps[m]) / base;
-  table(`Verifier throughput, node:http on loopback, 10 connections, ${rounds} interleaved rounds of ${durationSec} s (tokens signed before the run)`, ['server', 'req/s (median)', 'vs no auth', 'non-2xx'], [
-    ['no auth (baseline)', median(rps.none).toFixed(0), fmt.x(1), refused.none],
-    ['shared secret', median(rps['shared-secret']).toFixed(0), fmt.x(ratio('shared-secret')), refused['shared-secret']],
-    ['HS256 JWT (fresh jti each)', median(rps.jwt).toFixed(0), `${fmt.x(ratio('jwt'))} (target ≥ 0.75×)`, refused.jwt],
-    ['ES256 JWT (static key, fresh jti each)', median(rps.es256).toFixed(0), fmt.x(ratio('es256')), refused.es256],
-  ]);
+  table(
+    `Verifier throughput, node:http on loopback, 10 connections, ${rounds} interleaved rounds of ${durationSec} s (tokens signed before the run)`,
+    ['server', 'req/s (median)', 'vs no auth', 'non-2xx'],
+    [
+      ['no auth (baseline)', median(rps.none).toFixed(0), fmt.x(1), refused.none],
+      ['shared secret', median(rps['shared-secret']).toFixed(0), fmt.x(ratio('shared-secret')), refused['shared-secret']],
+      ['HS256 JWT (fresh jti each)', median(rps.jwt).toFixed(0), `${fmt.x(ratio('jwt'))} (target ≥ 0.75×)`, refused.jwt],
+      ['ES256 JWT (static key, fresh jti each)', median(rps.es256).toFixed(0), fmt.x(ratio('es256')), refused.es256],
+    ],
+  );
   return {
     noAuthRps: base,
     sharedSecretRatio: ratio('shared-secret'),

@@ -18,7 +18,13 @@ export const DEMO_PORTS = {
   ssm: { name: 'ssm-local', flag: '--ssm-port', env: 'TESSERA_SSM_PORT', fallback: 4583, shown: '4583' },
   http: { name: 'functions', flag: '--http-port', env: 'TESSERA_HTTP_PORT', fallback: 4000, shown: '4000' },
   sls: { name: 'serverless offline', flag: '--sls-port', env: 'TESSERA_SLS_PORT', fallback: (http) => http + 10, shown: 'http port + 10' },
-  lambda: { name: "serverless offline's Lambda API", flag: '--lambda-port', env: 'TESSERA_LAMBDA_PORT', fallback: (http) => http + 2, shown: 'http port + 2' },
+  lambda: {
+    name: "serverless offline's Lambda API",
+    flag: '--lambda-port',
+    env: 'TESSERA_LAMBDA_PORT',
+    fallback: (http) => http + 2,
+    shown: 'http port + 2',
+  },
   ws: { name: "serverless offline's WebSocket API", flag: '--ws-port', env: 'TESSERA_WS_PORT', fallback: (http) => http + 1, shown: 'http port + 1' },
   customer: { name: 'customer server', flag: '--customer-port', env: 'TESSERA_CUSTOMER_PORT', fallback: 4100, shown: '4100' },
   platform: { name: 'product platform', flag: '--platform-port', env: 'TESSERA_PLATFORM_PORT', fallback: 4200, shown: '4200' },
@@ -29,10 +35,10 @@ export type DemoPorts = { readonly [K in keyof typeof DEMO_PORTS]: NamedPort };
 /** What each port serves, for the usage text. */
 const SERVES: Record<keyof typeof DEMO_PORTS, string> = {
   ssm: 'the local SSM endpoint',
-  http: 'the functions (tessera offline\'s proxy)',
+  http: "the functions (tessera offline's proxy)",
   sls: 'serverless offline itself, behind that proxy',
-  lambda: 'serverless offline\'s Lambda invoke API',
-  ws: 'serverless offline\'s WebSocket API',
+  lambda: "serverless offline's Lambda invoke API",
+  ws: "serverless offline's WebSocket API",
   customer: 'the demo customer server',
   platform: 'the dev product platform and its page',
 };
@@ -41,7 +47,15 @@ const SERVES: Record<keyof typeof DEMO_PORTS, string> = {
 export function portsUsage(): string {
   const rows = Object.entries(DEMO_PORTS).map(([key, p]) => [p.flag, p.env, p.shown, SERVES[key as keyof typeof DEMO_PORTS]]);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)) + 2);
-  return rows.map((r) => `  ${r.slice(0, 3).map((c, i) => c.padEnd(widths[i]!)).join('')}${r[3]}`).join('\n');
+  return rows
+    .map(
+      (r) =>
+        `  ${r
+          .slice(0, 3)
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('')}${r[3]}`,
+    )
+    .join('\n');
 }
 
 function parsePort(raw: string, source: string): number {
@@ -88,5 +102,8 @@ export function readDemoPorts(argv: string[], env: NodeJS.ProcessEnv): { ports: 
  */
 export function flagsFor(ports: DemoPorts, keys: readonly (keyof typeof DEMO_PORTS)[]): string {
   const defaults = readDemoPorts([], {}).ports;
-  return keys.filter((k) => ports[k].port !== defaults[k].port).map((k) => ` ${ports[k].flag} ${ports[k].port}`).join('');
+  return keys
+    .filter((k) => ports[k].port !== defaults[k].port)
+    .map((k) => ` ${ports[k].flag} ${ports[k].port}`)
+    .join('');
 }

@@ -36,8 +36,16 @@ const client = new SSMClient({
 function signed(sign: TokenSigner): string {
   const iat = Math.floor(Date.now() / 1000);
   return sign({
-    iss: APP_ID, sub: INSTALLATION, aud: new URL(URL_TO_HIT).origin, iat, nbf: iat, exp: iat + 30,
-    jti: newJti(), htm: 'GET', htu: normalizeHtu(URL_TO_HIT), bh: bodyHash(undefined),
+    iss: APP_ID,
+    sub: INSTALLATION,
+    aud: new URL(URL_TO_HIT).origin,
+    iat,
+    nbf: iat,
+    exp: iat + 30,
+    jti: newJti(),
+    htm: 'GET',
+    htu: normalizeHtu(URL_TO_HIT),
+    bh: bodyHash(undefined),
   });
 }
 
@@ -77,7 +85,9 @@ async function main(kind: string | undefined): Promise<void> {
   const stored = await new SsmIparamStore({ client }).get(APP_ID, INSTALLATION);
   if (!stored) throw new Error('no demo installation: run npm start first');
   if (stored.document.values.auth_mode === 'shared-secret') {
-    throw new Error('the demo installation uses shared-secret mode: requests carry the secret itself, not a token, so there is nothing to forge or replay');
+    throw new Error(
+      'the demo installation uses shared-secret mode: requests carry the secret itself, not a token, so there is nothing to forge or replay',
+    );
   }
   if (kind === 'forge') return call(signed(await forgedSigner()));
   const token = signed(await genuineSigner(stored.document.values));

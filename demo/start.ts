@@ -9,7 +9,15 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { TesseraError } from '@tessera/protocol/errors';
 import { createInstaller, SsmIparamStore } from '@tessera/runtime/iparams';
 import { createKeyManager, SsmKeyStore, type SigningAlg } from '@tessera/runtime/keys';
-import { isAddressInUse, portTakenMessage, startDevPlatform, takenPortMessages, waitForPort, type DevPlatform, type NamedPort } from '@tessera/offline';
+import {
+  isAddressInUse,
+  portTakenMessage,
+  startDevPlatform,
+  takenPortMessages,
+  waitForPort,
+  type DevPlatform,
+  type NamedPort,
+} from '@tessera/offline';
 import { loadProject } from '@tessera/schema';
 import { startCustomerServer, type CustomerServer } from './customer-server.js';
 import { flagsFor, portsUsage, readDemoPorts, type DemoPorts } from './_ports.js';
@@ -89,7 +97,9 @@ async function main(argv: string[]): Promise<void> {
     const origins = { customerHost: `127.0.0.1:${ports.customer.port}`, platformOrigin: `http://127.0.0.1:${ports.platform.port}` };
     if (!manifestAllows(readManifest(root), origins)) {
       service = copyService(root, origins);
-      console.log(`serving the functions from a copy of the service whose manifest.json also allows ${origins.customerHost} and ${origins.platformOrigin}`);
+      console.log(
+        `serving the functions from a copy of the service whose manifest.json also allows ${origins.customerHost} and ${origins.platformOrigin}`,
+      );
     }
 
     const offlineFlags = (['ssm', 'http', 'sls', 'lambda', 'ws'] as const).flatMap((k) => [ports[k].flag, String(ports[k].port)]);
@@ -153,21 +163,41 @@ async function main(argv: string[]): Promise<void> {
     const mode = values.auth_mode === 'shared-secret' ? 'shared-secret' : 'jwt';
     const fn = `http://127.0.0.1:${ports.http.port}`;
     const jwksUrl = `${fn}/.well-known/jwks.json`;
-    customer = await listening(ports.customer, startCustomerServer({
-      port: ports.customer.port,
-      mode,
-      appId: manifest.app.id,
-      installationId: INSTALLATION,
-      // The functions (and so the JWKS) start after this server: the verifier fetches the keys on the first token.
-      ...(mode === 'jwt' && appKeySigned
-        ? { jwks: { url: jwksUrl, algorithms: [alg as SigningAlg] } }
-        : { secrets: [String(values.shared_secret)] }),
-    }));
+    customer = await listening(
+      ports.customer,
+      startCustomerServer({
+        port: ports.customer.port,
+        mode,
+        appId: manifest.app.id,
+        installationId: INSTALLATION,
+        // The functions (and so the JWKS) start after this server: the verifier fetches the keys on the first token.
+        ...(mode === 'jwt' && appKeySigned
+          ? { jwks: { url: jwksUrl, algorithms: [alg as SigningAlg] } }
+          : { secrets: [String(values.shared_secret)] }),
+      }),
+    );
     // The stand-in for the product: issues session tokens naming the demo installation, and serves the product page.
-    platform = await listening(ports.platform, startDevPlatform({ port: ports.platform.port, appId: manifest.app.id, installationId: INSTALLATION, functionsUrl: fn, pageDir: resolve(root, 'demo/product') }));
+    platform = await listening(
+      ports.platform,
+      startDevPlatform({
+        port: ports.platform.port,
+        appId: manifest.app.id,
+        installationId: INSTALLATION,
+        functionsUrl: fn,
+        pageDir: resolve(root, 'demo/product'),
+      }),
+    );
 
     await offlineUp(ports.http.port, 120_000);
-    printHints({ ports, mode, alg, fn, platformUrl: platform.url, customerUrl: customer.url, appKey: kid === undefined ? undefined : { alg, kid, jwksUrl } });
+    printHints({
+      ports,
+      mode,
+      alg,
+      fn,
+      platformUrl: platform.url,
+      customerUrl: customer.url,
+      appKey: kid === undefined ? undefined : { alg, kid, jwksUrl },
+    });
   } catch (err) {
     // Ctrl-C while starting stops `tessera offline`, and so whatever waited on it: nothing failed.
     if (signalled) return;
@@ -230,7 +260,12 @@ function commands(lines: [command: string, answer: string][]): string {
 }
 
 /** What to try against the customer's server; token attacks only where requests carry a token. */
-function customerHints(mode: 'jwt' | 'shared-secret', url: string, appKey: { alg: string; kid: string; jwksUrl: string } | undefined, attackFlags: string): string {
+function customerHints(
+  mode: 'jwt' | 'shared-secret',
+  url: string,
+  appKey: { alg: string; kid: string; jwksUrl: string } | undefined,
+  attackFlags: string,
+): string {
   if (mode === 'shared-secret') {
     return `The customer's server (${url}) refuses any call without the installation's secret in X-Tessera-Secret:
 
@@ -254,7 +289,10 @@ The customer's server (${url}) refuses anything not signed by the app:
 
 ${commands([
   [`curl -s ${url}/orders/1001`, 'ERR_VERIFY_MISSING'],
-  [`node --import tsx demo/attack.ts forge${attackFlags}`, `ERR_VERIFY_SIGNATURE (${appKey ? 'a fresh key under the published kid' : 'a random secret'})`],
+  [
+    `node --import tsx demo/attack.ts forge${attackFlags}`,
+    `ERR_VERIFY_SIGNATURE (${appKey ? 'a fresh key under the published kid' : 'a random secret'})`,
+  ],
   [`node --import tsx demo/attack.ts replay${attackFlags}`, 'first call 200, the replay ERR_VERIFY_REPLAYED'],
 ])}`;
 }

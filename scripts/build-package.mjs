@@ -44,8 +44,16 @@ function entriesStayShared(extension) {
 rmSync(outdir, { recursive: true, force: true });
 // tsconfigRaw: the repository's paths (sources of the other packages, for development) must not apply here; every
 // other package stays an import of its published name.
-const common = { bundle: true, platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning', entryPoints: entries, outdir,
-  tsconfigRaw: { compilerOptions: {} } };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+  entryPoints: entries,
+  outdir,
+  tsconfigRaw: { compilerOptions: {} },
+};
 const [esm] = await Promise.all([
   build({ ...common, format: 'esm', outExtension: { '.js': '.mjs' }, plugins: [entriesStayShared('.mjs')], metafile: true }),
   build({ ...common, format: 'cjs', outExtension: { '.js': '.cjs' }, plugins: [entriesStayShared('.cjs')] }),
@@ -61,12 +69,22 @@ if (entries.errors !== undefined) {
 if (!process.argv.includes('--no-types')) {
   // Other workspace packages resolve through node_modules to their built declarations (build them first).
   const tsconfig = join(outdir, '..', `.tsconfig.build.${process.pid}.json`);
-  writeFileSync(tsconfig, JSON.stringify({
-    extends: relative(dirname(tsconfig), join(repo, 'tsconfig.json')),
-    compilerOptions: { noEmit: false, declaration: true, emitDeclarationOnly: true, rootDir: join(pkgDir, 'src'), outDir: join(outdir, 'types'),
-      types: ['node'], paths: {} },
-    include: [join(pkgDir, 'src')],
-  }));
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({
+      extends: relative(dirname(tsconfig), join(repo, 'tsconfig.json')),
+      compilerOptions: {
+        noEmit: false,
+        declaration: true,
+        emitDeclarationOnly: true,
+        rootDir: join(pkgDir, 'src'),
+        outDir: join(outdir, 'types'),
+        types: ['node'],
+        paths: {},
+      },
+      include: [join(pkgDir, 'src')],
+    }),
+  );
   try {
     execFileSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], { stdio: 'inherit' });
   } finally {

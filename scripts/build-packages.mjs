@@ -5,8 +5,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const names = readdirSync('packages');
 const deps = Object.fromEntries(
-  names.map((n) => [n, Object.keys(JSON.parse(readFileSync(`packages/${n}/package.json`, 'utf8')).dependencies ?? {})
-    .filter((d) => d.startsWith('@tessera/')).map((d) => d.slice('@tessera/'.length))]),
+  names.map((n) => [
+    n,
+    Object.keys(JSON.parse(readFileSync(`packages/${n}/package.json`, 'utf8')).dependencies ?? {})
+      .filter((d) => d.startsWith('@tessera/'))
+      .map((d) => d.slice('@tessera/'.length)),
+  ]),
 );
 const order = [];
 const visit = (n, path = []) => {
@@ -15,7 +19,7 @@ const visit = (n, path = []) => {
   for (const d of deps[n]) visit(d, [...path, n]);
   order.push(n);
 };
-names.sort().forEach((n) => visit(n));
+for (const n of names.sort()) visit(n);
 
 if (process.argv.includes('--order')) {
   console.log(JSON.stringify(order));

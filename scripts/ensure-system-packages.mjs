@@ -26,7 +26,6 @@ export const REQUIREMENTS = Object.freeze([
 ]);
 
 const NAME = 'ensure-system-packages';
-const SCRIPT = 'node scripts/ensure-system-packages.mjs';
 
 /** Whether `file` is a regular file this process may execute. */
 function isExecutable(file) {
@@ -101,23 +100,34 @@ export function planSystemPackages({ PATH, uid, canSudo, hasAptGet, requirements
   if (!hasAptGet) {
     const wanted = missing.map((r) => `${describeBinary(r)}, Debian package ${r.debianPackage}, for ${r.usedBy}`).join('; ');
     return {
-      action: 'stop', missing, packages,
-      message: `${NAME}: the tests need binaries this machine lacks, and it has no apt-get to install them: ${wanted}. `
-        + 'Install them by other means, each at the path shown, then run the tests again.',
+      action: 'stop',
+      missing,
+      packages,
+      message:
+        `${NAME}: the tests need binaries this machine lacks, and it has no apt-get to install them: ${wanted}. ` +
+        'Install them by other means, each at the path shown, then run the tests again.',
     };
   }
   // DEBIAN_FRONTEND reaches apt-get through `env`: sudo's env_reset would drop it from the environment.
   const prefix = uid === 0 ? [] : canSudo ? ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive'] : undefined;
   if (prefix === undefined) {
     return {
-      action: 'stop', missing, packages,
-      message: `${NAME}: the tests need ${binaries}, which this machine lacks, and this user cannot install packages `
-        + `(not root, and sudo -n fails). Install them with: ${installCommand(packages)}`,
+      action: 'stop',
+      missing,
+      packages,
+      message:
+        `${NAME}: the tests need ${binaries}, which this machine lacks, and this user cannot install packages ` +
+        `(not root, and sudo -n fails). Install them with: ${installCommand(packages)}`,
     };
   }
   return {
-    action: 'install', missing, packages,
-    commands: [[...prefix, 'apt-get', 'update'], [...prefix, 'apt-get', 'install', '-y', ...packages]],
+    action: 'install',
+    missing,
+    packages,
+    commands: [
+      [...prefix, 'apt-get', 'update'],
+      [...prefix, 'apt-get', 'install', '-y', ...packages],
+    ],
   };
 }
 
@@ -144,8 +154,10 @@ function main() {
   for (const [command, ...args] of plan.commands) {
     const run = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
     if (run.status !== 0) {
-      console.error(`${NAME}: \`${[command, ...args].join(' ')}\` failed (${run.error?.message ?? `exit ${run.status ?? run.signal}`}). `
-        + `Install the packages with: ${installCommand(plan.packages)}`);
+      console.error(
+        `${NAME}: \`${[command, ...args].join(' ')}\` failed (${run.error?.message ?? `exit ${run.status ?? run.signal}`}). ` +
+          `Install the packages with: ${installCommand(plan.packages)}`,
+      );
       return 1;
     }
   }

@@ -17,7 +17,7 @@ function tesseraError(code, message, status) {
 async function readError(res) {
   try {
     const body = await res.json();
-    if (body && body.error && typeof body.error.code === 'string') {
+    if (body?.error && typeof body.error.code === 'string') {
       return tesseraError(body.error.code, String(body.error.message ?? ''), res.status);
     }
   } catch {
@@ -32,7 +32,13 @@ async function readError(res) {
  * const tessera = createTesseraClient({ functionsUrl: 'http://127.0.0.1:4000' });
  * const { order } = await tessera.invoke('getOrder', { id: '1001' });
  */
-export function createTesseraClient({ functionsUrl, sessionUrl = '/session', methods = DEFAULT_METHODS, fetch: fetchFn = globalThis.fetch.bind(globalThis), now = Date.now } = {}) {
+export function createTesseraClient({
+  functionsUrl,
+  sessionUrl = '/session',
+  methods = DEFAULT_METHODS,
+  fetch: fetchFn = globalThis.fetch.bind(globalThis),
+  now = Date.now,
+} = {}) {
   if (typeof functionsUrl !== 'string' || functionsUrl === '') throw new TypeError('createTesseraClient: functionsUrl is required');
   const base = functionsUrl.replace(/\/+$/, '');
   let session; // { token, expiresAtMs }

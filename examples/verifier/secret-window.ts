@@ -5,7 +5,7 @@ export const verifyOrders = tesseraExpress({
   mode: 'shared-secret',
   publicOrigin: 'https://orders.acme.com',
   secrets: [
-    process.env.TESSERA_SECRET!,                                                        // current
+    process.env.TESSERA_SECRET!, // current
     { secret: process.env.TESSERA_PREVIOUS_SECRET!, notAfter: '2026-12-01T00:00:00Z' }, // previous, until then
   ],
 });

@@ -28,7 +28,9 @@ export async function startForeignOrigin(): Promise<ForeignOrigin> {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(PAGE_SCRIPT);
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Elsewhere</title><script src="/foreign.js"></script><p>Another origin</p>');
+    res
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end('<!doctype html><title>Elsewhere</title><script src="/foreign.js"></script><p>Another origin</p>');
   });
   await new Promise<void>((done, reject) => {
     server.once('error', reject);
@@ -36,6 +38,10 @@ export async function startForeignOrigin(): Promise<ForeignOrigin> {
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((done) => (server.closeAllConnections(), server.close(() => done()))),
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
   };
 }

@@ -54,10 +54,21 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
 
   try {
     // Every port the stack opens, serverless offline's own three included: none of `npm start`'s fixed ones.
-    const { customer: customerPort, platform: platformPort, ...offlinePorts } = await freePorts(['ssm', 'http', 'sls', 'lambda', 'ws', 'customer', 'platform']);
+    const {
+      customer: customerPort,
+      platform: platformPort,
+      ...offlinePorts
+    } = await freePorts(['ssm', 'http', 'sls', 'lambda', 'ws', 'customer', 'platform']);
     const functionsUrl = `http://127.0.0.1:${offlinePorts.http}`;
 
-    platform = await startDevPlatform({ port: platformPort, appId: 'order-lookup', installationId, functionsUrl, pageDir: join(root, 'demo/product'), logger: silentLogger });
+    platform = await startDevPlatform({
+      port: platformPort,
+      appId: 'order-lookup',
+      installationId,
+      functionsUrl,
+      pageDir: join(root, 'demo/product'),
+      logger: silentLogger,
+    });
     service = copyService(root, { customerHost: `127.0.0.1:${customerPort}`, platformOrigin: platform.url });
     const project = service.dir;
 
@@ -87,7 +98,9 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
     // the functions) for ES256/EdDSA, the installation's secret for HS256.
     const alg = loaded.customer.auth.alg ?? 'HS256';
     if (alg === 'ES256' || alg === 'EdDSA') {
-      await createKeyManager({ appId: 'order-lookup', store: new SsmKeyStore({ client }), actor: 'browser-test', logger: silentLogger }).generate({ alg });
+      await createKeyManager({ appId: 'order-lookup', store: new SsmKeyStore({ client }), actor: 'browser-test', logger: silentLogger }).generate({
+        alg,
+      });
     }
     customer = await startCustomerServer({
       port: customerPort,

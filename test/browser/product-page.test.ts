@@ -13,7 +13,16 @@ import { root, startStack, type Stack } from './_stack.js';
 jest.setTimeout(240_000);
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ARTIFACTS = join(root, 'test-artifacts');
 
 /** What the foreign page exposes (see _foreign-origin.ts); the test's tsconfig has no DOM types. */
@@ -121,10 +130,7 @@ describe('product page in Chromium', () => {
     await page.waitForFunction(() => (globalThis as unknown as ForeignWindow).ready === true);
     // Act
     const plain = await page.evaluate(([url]) => (globalThis as unknown as ForeignWindow).tryCall(url!), [stack.functionsUrl]);
-    const withToken = await page.evaluate(
-      ([url, t]) => (globalThis as unknown as ForeignWindow).tryCall(url!, t!),
-      [stack.functionsUrl, token],
-    );
+    const withToken = await page.evaluate(([url, t]) => (globalThis as unknown as ForeignWindow).tryCall(url!, t!), [stack.functionsUrl, token]);
     // Assess
     expectNoOrderData(plain as CallOutcome);
     expectNoOrderData(withToken as CallOutcome);

@@ -63,7 +63,12 @@ describe('createTesseraClient', () => {
     });
 
     it.each([
-      ['a function refusal', { status: 403, body: { error: { code: 'ERR_SCOPE_MISSING', message: 'Session lacks a required scope' } } }, 'ERR_SCOPE_MISSING', 403],
+      [
+        'a function refusal',
+        { status: 403, body: { error: { code: 'ERR_SCOPE_MISSING', message: 'Session lacks a required scope' } } },
+        'ERR_SCOPE_MISSING',
+        403,
+      ],
       ['an app error', { status: 404, body: { error: { code: 'ORDER_NOT_FOUND', message: 'No such order' } } }, 'ORDER_NOT_FOUND', 404],
       ['a body that is not an error', { status: 502, body: 'upstream exploded' }, 'ERR_HTTP', 502],
     ])('rejects %s with an Error carrying its code and status', async (_, answer, code, status) => {
@@ -102,7 +107,10 @@ describe('createTesseraClient', () => {
       const result = await client.invoke('addNote', { orderId: '1', text: 'x' });
       // Assess
       expect(result).toEqual({ ok: true });
-      expect(calls[2]).toMatchObject({ url: `${FUNCTIONS}/csrf`, init: { method: 'GET', credentials: 'include', headers: { authorization: 'Bearer t1' } } });
+      expect(calls[2]).toMatchObject({
+        url: `${FUNCTIONS}/csrf`,
+        init: { method: 'GET', credentials: 'include', headers: { authorization: 'Bearer t1' } },
+      });
       expect(calls[3]!.init).toMatchObject({ credentials: 'include', headers: { 'x-csrf-token': 'c1', authorization: 'Bearer t1' } });
     });
 

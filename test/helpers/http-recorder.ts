@@ -51,10 +51,11 @@ export async function startRecorder(): Promise<Recorder> {
     respond(fn) {
       responder = fn;
     },
-    close: () => new Promise((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 

@@ -41,7 +41,16 @@ function tokenFor(secret: string): string {
   const iat = Math.floor(Date.now() / 1000);
   const url = `${origin}/orders/1`;
   return createHs256Signer(secret)({
-    iss: APP_ID, sub: 'acme', aud: origin, iat, nbf: iat, exp: iat + 30, jti: newJti(), htm: 'GET', htu: normalizeHtu(url), bh: bodyHash(undefined),
+    iss: APP_ID,
+    sub: 'acme',
+    aud: origin,
+    iat,
+    nbf: iat,
+    exp: iat + 30,
+    jti: newJti(),
+    htm: 'GET',
+    htu: normalizeHtu(url),
+    bh: bodyHash(undefined),
   });
 }
 
@@ -80,7 +89,13 @@ describe('audit trail of a full scenario', () => {
     const valid = tokenFor(S2);
     const forged = tokenFor(FORGED);
     const stale = tokenFor(S1);
-    const statuses = [(await call()).status, (await call(forged)).status, (await call(stale)).status, (await call(valid)).status, (await call(valid)).status];
+    const statuses = [
+      (await call()).status,
+      (await call(forged)).status,
+      (await call(stale)).status,
+      (await call(valid)).status,
+      (await call(valid)).status,
+    ];
     const keyDoc = await new SsmKeyStore({ client }).get(APP_ID);
     await installer.uninstall('acme');
 
@@ -99,9 +114,18 @@ describe('audit trail of a full scenario', () => {
     ] as const) {
       expect(named(name)).toEqual([expect.objectContaining({ ...fields, actor: 'alice', at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })]);
     }
-    expect(named('verify.refused').map((e) => e.code)).toEqual(['ERR_VERIFY_MISSING', 'ERR_VERIFY_SIGNATURE', 'ERR_VERIFY_SIGNATURE', 'ERR_VERIFY_REPLAYED']);
+    expect(named('verify.refused').map((e) => e.code)).toEqual([
+      'ERR_VERIFY_MISSING',
+      'ERR_VERIFY_SIGNATURE',
+      'ERR_VERIFY_SIGNATURE',
+      'ERR_VERIFY_REPLAYED',
+    ]);
     for (const e of named('verify.refused')) expect(e).toMatchObject({ result: 'refused', at: expect.stringMatching(/^\d{4}-/) });
-    expect(named('verify.refused').slice(1).map((e) => e.claimedInstallation)).toEqual(['acme', 'acme', 'acme']);
+    expect(
+      named('verify.refused')
+        .slice(1)
+        .map((e) => e.claimedInstallation),
+    ).toEqual(['acme', 'acme', 'acme']);
 
     // Assess: nothing secret in the whole log
     const text = lines.join('\n');

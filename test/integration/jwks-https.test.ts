@@ -22,11 +22,30 @@ let server: Server;
 let jwksUrl: string;
 
 beforeAll(async () => {
-  if (!hasOpenssl) throw new Error('openssl is missing: install Debian\'s openssl (node scripts/ensure-system-packages.mjs does) to run this test');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { stdio: 'ignore' });
+  if (!hasOpenssl) throw new Error("openssl is missing: install Debian's openssl (node scripts/ensure-system-packages.mjs does) to run this test");
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'ES256', use: 'sig' };
   server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
@@ -42,9 +61,20 @@ afterAll(async () => {
 
 function token(): string {
   const iat = Math.floor(Date.now() / 1000);
-  return createEs256Signer(privateKey, KID)({
-    iss: 'order-lookup', sub: 'acme', aud: 'https://orders.test', iat, nbf: iat, exp: iat + 30, jti: newJti(),
-    htm: 'GET', htu: normalizeHtu('https://orders.test/orders/1'), bh: bodyHash(undefined),
+  return createEs256Signer(
+    privateKey,
+    KID,
+  )({
+    iss: 'order-lookup',
+    sub: 'acme',
+    aud: 'https://orders.test',
+    iat,
+    nbf: iat,
+    exp: iat + 30,
+    jti: newJti(),
+    htm: 'GET',
+    htu: normalizeHtu('https://orders.test/orders/1'),
+    bh: bodyHash(undefined),
   });
 }
 
@@ -52,7 +82,13 @@ describe('JWKS over HTTPS', () => {
   it('refuses a certificate this process does not trust: the fetch fails and the verifier answers 503', async () => {
     await expect(fetchJwksDocument(new URL(jwksUrl))).rejects.toMatchObject({ name: 'JwksFetchError', message: 'connection failed' });
     const verifier = createVerifier({
-      mode: 'jwt', algorithms: ['ES256'], jwksUrl, publicOrigin: 'https://orders.test', issuer: 'order-lookup', installationId: 'acme', logger: { log: () => undefined },
+      mode: 'jwt',
+      algorithms: ['ES256'],
+      jwksUrl,
+      publicOrigin: 'https://orders.test',
+      issuer: 'order-lookup',
+      installationId: 'acme',
+      logger: { log: () => undefined },
     });
     const refused = await verifier
       .verify({ method: 'GET', url: '/orders/1', headers: { authorization: `Bearer ${token()}` }, body: new Uint8Array() })

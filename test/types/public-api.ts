@@ -3,12 +3,12 @@ import { createApp, CustomerHttpError, type FunctionContext } from '@tessera/run
 import { ANY_INSTALLATION, createVerifier, RedisReplayStore, type VerifierOptions } from '@tessera/verify';
 import { createJwksHandler, createKeyManager, SsmKeyStore } from '@tessera/runtime/keys';
 import {
-  CliError,
+  type CliError,
   InboundError,
-  IparamValidationError,
-  KeysError,
-  OutboundError,
-  StoreError,
+  type IparamValidationError,
+  type KeysError,
+  type OutboundError,
+  type StoreError,
   TesseraError,
   VerifyError,
   type AnyTesseraError,
@@ -121,7 +121,7 @@ export const wrongVerify = new VerifyError('ERR_OUTBOUND_TIMEOUT', 'reason');
 
 // @ts-expect-error: codes are a closed union
 export const bad: TesseraErrorCode = 'ERR_NOT_A_CODE';
-export { mixed, noIssuer, confused, wrongAlg };
+export { mixed, noIssuer, confused, wrongAlg, unpinned, anyInstallation, several, pinnedSecret };
 
 // Issue 3 and 4 surfaces: credentials, app keys, verifier modes, replay stores.
 export const csrf = app.defineCsrfFunction();
@@ -132,18 +132,61 @@ app.defineFunction('addNote', (ctx) => {
   return { body: { how, other } };
 });
 
-const keyed: VerifierOptions = { mode: 'jwt', algorithms: ['ES256'], jwksUrl: 'https://app.example.com/.well-known/jwks.json', publicOrigin: 'https://a.example.com', issuer: 'app', installationId: 'acme' };
+const keyed: VerifierOptions = {
+  mode: 'jwt',
+  algorithms: ['ES256'],
+  jwksUrl: 'https://app.example.com/.well-known/jwks.json',
+  publicOrigin: 'https://a.example.com',
+  issuer: 'app',
+  installationId: 'acme',
+};
 // @ts-expect-error: with app keys the verifier must name the installation(s) it serves
-const unpinned: VerifierOptions = { mode: 'jwt', algorithms: ['ES256'], jwksUrl: 'https://app.example.com/.well-known/jwks.json', publicOrigin: 'https://a.example.com', issuer: 'app' };
-const anyInstallation: VerifierOptions = { mode: 'jwt', algorithms: ['EdDSA'], keys: [], publicOrigin: 'https://a.example.com', issuer: 'app', installationId: ANY_INSTALLATION };
-const several: VerifierOptions = { mode: 'jwt', secrets: ['s'], publicOrigin: 'https://a.example.com', issuer: 'app', installationId: (id: string) => id.startsWith('acme-') };
+const unpinned: VerifierOptions = {
+  mode: 'jwt',
+  algorithms: ['ES256'],
+  jwksUrl: 'https://app.example.com/.well-known/jwks.json',
+  publicOrigin: 'https://a.example.com',
+  issuer: 'app',
+};
+const anyInstallation: VerifierOptions = {
+  mode: 'jwt',
+  algorithms: ['EdDSA'],
+  keys: [],
+  publicOrigin: 'https://a.example.com',
+  issuer: 'app',
+  installationId: ANY_INSTALLATION,
+};
+const several: VerifierOptions = {
+  mode: 'jwt',
+  secrets: ['s'],
+  publicOrigin: 'https://a.example.com',
+  issuer: 'app',
+  installationId: (id: string) => id.startsWith('acme-'),
+};
 // @ts-expect-error: the shared secret is the installation's own: there is no claim to pin
 const pinnedSecret: VerifierOptions = { mode: 'shared-secret', secrets: ['s'], publicOrigin: 'https://a.example.com', installationId: 'acme' };
 // @ts-expect-error: public keys and shared secrets never share a verifier
-const confused: VerifierOptions = { mode: 'jwt', algorithms: ['ES256'], jwksUrl: 'https://app.example.com/jwks.json', secrets: ['s'], publicOrigin: 'https://a.example.com', issuer: 'app' };
+const confused: VerifierOptions = {
+  mode: 'jwt',
+  algorithms: ['ES256'],
+  jwksUrl: 'https://app.example.com/jwks.json',
+  secrets: ['s'],
+  publicOrigin: 'https://a.example.com',
+  issuer: 'app',
+};
 // @ts-expect-error: HS256 is not a public-key algorithm
-const wrongAlg: VerifierOptions = { mode: 'jwt', algorithms: ['HS256'], jwksUrl: 'https://app.example.com/jwks.json', publicOrigin: 'https://a.example.com', issuer: 'app' };
-const windowed: VerifierOptions = { mode: 'shared-secret', secrets: ['new', { secret: 'old', notAfter: '2026-12-01T00:00:00Z' }], publicOrigin: 'https://a.example.com' };
+const wrongAlg: VerifierOptions = {
+  mode: 'jwt',
+  algorithms: ['HS256'],
+  jwksUrl: 'https://app.example.com/jwks.json',
+  publicOrigin: 'https://a.example.com',
+  issuer: 'app',
+};
+const windowed: VerifierOptions = {
+  mode: 'shared-secret',
+  secrets: ['new', { secret: 'old', notAfter: '2026-12-01T00:00:00Z' }],
+  publicOrigin: 'https://a.example.com',
+};
 createVerifier(keyed);
 createVerifier(windowed);
 new RedisReplayStore({ client: { set: async () => 'OK' as const } });

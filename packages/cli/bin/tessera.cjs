@@ -16,6 +16,11 @@ if (existsSync(source) && existsSync(repoTsconfig)) {
   cli = require('../dist/index.cjs');
 }
 cli.runCli(process.argv.slice(2), io).then(
-  (code) => { process.exitCode = code; },
-  () => { process.stderr.write('error: unexpected failure\n'); process.exitCode = 1; },
+  (code) => {
+    process.exitCode = code;
+  },
+  () => {
+    process.stderr.write('error: unexpected failure\n');
+    process.exitCode = 1;
+  },
 );

@@ -96,9 +96,24 @@ export const devCommands: Record<string, CommandSpec> = {
       const ports = {
         ssm: { port: port(values['ssm-port'], DEFAULT_SSM_PORT), name: 'ssm-local', flag: '--ssm-port' },
         http: { port: httpPort, name: 'functions', flag: '--http-port' },
-        sls: { port: port(values['sls-port'] ?? io.env.TESSERA_SLS_PORT, httpPort + 10), name: 'serverless offline', flag: '--sls-port', env: 'TESSERA_SLS_PORT' },
-        lambda: { port: port(values['lambda-port'] ?? io.env.TESSERA_LAMBDA_PORT, httpPort + 2), name: "serverless offline's Lambda API", flag: '--lambda-port', env: 'TESSERA_LAMBDA_PORT' },
-        ws: { port: port(values['ws-port'] ?? io.env.TESSERA_WS_PORT, httpPort + 1), name: "serverless offline's WebSocket API", flag: '--ws-port', env: 'TESSERA_WS_PORT' },
+        sls: {
+          port: port(values['sls-port'] ?? io.env.TESSERA_SLS_PORT, httpPort + 10),
+          name: 'serverless offline',
+          flag: '--sls-port',
+          env: 'TESSERA_SLS_PORT',
+        },
+        lambda: {
+          port: port(values['lambda-port'] ?? io.env.TESSERA_LAMBDA_PORT, httpPort + 2),
+          name: "serverless offline's Lambda API",
+          flag: '--lambda-port',
+          env: 'TESSERA_LAMBDA_PORT',
+        },
+        ws: {
+          port: port(values['ws-port'] ?? io.env.TESSERA_WS_PORT, httpPort + 1),
+          name: "serverless offline's WebSocket API",
+          flag: '--ws-port',
+          env: 'TESSERA_WS_PORT',
+        },
       } satisfies Record<string, NamedPort>;
       await requireFreePorts(Object.values(ports));
       const ssm = await startSsmLocal({
@@ -135,13 +150,18 @@ export const devCommands: Record<string, CommandSpec> = {
       // with the child or a signal: it would otherwise keep this process alive until its deadline.
       const polling = new AbortController();
       const ready = await Promise.race([
-        waitForPort(innerPort, 180_000, true, polling.signal).then(() => true, () => false),
+        waitForPort(innerPort, 180_000, true, polling.signal).then(
+          () => true,
+          () => false,
+        ),
         exited.then(() => false),
         signalled.then(() => false),
       ]);
       polling.abort();
       let proxyFailure: unknown;
-      const proxy = ready ? await startOfflineProxy({ port: httpPort, targetPort: innerPort }).catch((err: unknown) => void (proxyFailure = err)) : undefined;
+      const proxy = ready
+        ? await startOfflineProxy({ port: httpPort, targetPort: innerPort }).catch((err: unknown) => void (proxyFailure = err))
+        : undefined;
       // A proxy that cannot listen stops serverless offline too: the command must not outlive its public port.
       const first = proxyFailure === undefined ? await Promise.race([exited, signalled]) : -1;
       if (first === -1) child.kill('SIGTERM');

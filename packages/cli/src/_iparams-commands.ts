@@ -76,7 +76,10 @@ function fromText(field: IparamField, text: string): IparamValue | undefined {
     case 'checkbox':
       return /^(y|yes|true|1)$/i.test(text);
     case 'multiselect':
-      return text.split(',').map((s) => s.trim()).filter(Boolean);
+      return text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     default:
       return text;
   }
@@ -101,7 +104,7 @@ async function promptAll(io: CliIo, schema: IparamsSchema): Promise<Record<strin
 
 export const iparamsCommands: Record<string, CommandSpec> = {
   install: {
-    summary: 'validate and store an installation\'s parameters (prompts when no --values file)',
+    summary: "validate and store an installation's parameters (prompts when no --values file)",
     usage: 'install <installationId> [--values FILE] [--replace] [--tier Advanced] [--actor NAME]',
     options: { values: { type: 'string' }, replace: { type: 'boolean' }, tier: { type: 'string' }, ...ACTOR_OPTION },
     async run({ positionals, values, io }) {
@@ -133,7 +136,7 @@ export const iparamsCommands: Record<string, CommandSpec> = {
       const { installer } = await installerFor(io);
       const d = await installer.describe(id as string);
       if (values.json) {
-        io.stdout.write(JSON.stringify(d, null, 2) + '\n');
+        io.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
         return 0;
       }
       io.stdout.write(`installation ${d.installationId} (installed ${d.installedAt}, updated ${d.updatedAt})\n`);

@@ -52,7 +52,7 @@ function line(k: KeyInfo): string {
 
 export const keysCommands: Record<string, CommandSpec> = {
   'keys generate': {
-    summary: 'create the app\'s first signing key pair in SSM (private half never printed)',
+    summary: "create the app's first signing key pair in SSM (private half never printed)",
     usage: 'keys generate [--alg ES256|EdDSA]',
     options: { alg: { type: 'string' } },
     async run({ positionals, values, io }) {
@@ -94,14 +94,14 @@ export const keysCommands: Record<string, CommandSpec> = {
     },
   },
   'keys list': {
-    summary: 'list the app\'s signing keys: kid, algorithm, state and dates',
+    summary: "list the app's signing keys: kid, algorithm, state and dates",
     usage: 'keys list [--json]',
     options: { json: { type: 'boolean' } },
     async run({ positionals, values, io }) {
       noPositionals(positionals, 'keys list [--json]');
       const keys = await (await managerFor(io)).list();
       if (values.json) {
-        io.stdout.write(JSON.stringify(keys, null, 2) + '\n');
+        io.stdout.write(`${JSON.stringify(keys, null, 2)}\n`);
         return 0;
       }
       for (const k of keys) io.stdout.write(line(k));

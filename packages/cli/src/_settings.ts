@@ -11,7 +11,7 @@ export function settingsOf(io: CliIo): TesseraEnvironment {
 /** JSON log lines on the command's standard error, at `TESSERA_LOG_LEVEL`. */
 export function loggerOf(io: CliIo, component: string): Logger {
   const { logLevel } = settingsOf(io);
-  return createJsonLogger({ write: (line) => io.stderr.write(line + '\n'), base: { component }, ...(logLevel ? { level: logLevel } : {}) });
+  return createJsonLogger({ write: (line) => io.stderr.write(`${line}\n`), base: { component }, ...(logLevel ? { level: logLevel } : {}) });
 }
 
 /** The KMS key of SecureString writes, when `TESSERA_KMS_KEY_ID` names one; else SSM's default key. */

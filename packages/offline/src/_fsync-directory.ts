@@ -1,5 +1,5 @@
 /** Flushes a directory entry to disk so a just-created or renamed file survives a power loss. */
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 
 /**
  * fsyncs a directory; platforms that cannot open a directory for syncing (Windows) are skipped.
@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
  * await fsyncDirectory(dir);
  */
 export async function fsyncDirectory(dir: string): Promise<void> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(dir, 'r');
   } catch (err) {

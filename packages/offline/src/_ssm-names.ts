@@ -18,10 +18,7 @@ const NAME_RULE =
   '3 symbols .-_';
 
 function hierarchyTooDeep(): AwsFault {
-  return new AwsFault(
-    'HierarchyLevelLimitExceededException',
-    `A hierarchy can have a maximum of ${MAX_HIERARCHY_LEVELS} levels.`,
-  );
+  return new AwsFault('HierarchyLevelLimitExceededException', `A hierarchy can have a maximum of ${MAX_HIERARCHY_LEVELS} levels.`);
 }
 
 /**

@@ -37,10 +37,7 @@ function resolve(ctx: OperationContext, requested: string): Resolved {
   }
   const found = param.versions.find((v) => v.version === version);
   if (!found) {
-    throw new AwsFault(
-      'ParameterVersionNotFound',
-      `Systems Manager could not find version ${version} of ${name}. Verify the version and try again.`,
-    );
+    throw new AwsFault('ParameterVersionNotFound', `Systems Manager could not find version ${version} of ${name}. Verify the version and try again.`);
   }
   return { name, version: found, selector };
 }
@@ -55,7 +52,7 @@ const getParameter: Operation = (ctx, body) => {
 const getParameters: Operation = (ctx, body) => {
   const names = [...new Set(readStringList(body, 'Names', MAX_NAMES_PER_CALL))];
   const withDecryption = readBoolean(body, 'WithDecryption') ?? false;
-  names.forEach((n) => assertLookupName(n, 'names'));
+  for (const n of names) assertLookupName(n, 'names');
   const parameters: unknown[] = [];
   const invalid: string[] = [];
   for (const requested of names) {
@@ -81,9 +78,7 @@ const getParametersByPath: Operation = (ctx, body) => {
   const scope = `path:${recursive ? 'r' : '1'}:${path}`;
   const token = readString(body, 'NextToken');
   const after = token === undefined ? undefined : decodeNextToken(token, scope);
-  const matching = sortedParameters(ctx.store.read()).filter(
-    (p) => isUnderPath(p.name, path, recursive) && keep(p.name, currentVersion(p)),
-  );
+  const matching = sortedParameters(ctx.store.read()).filter((p) => isUnderPath(p.name, path, recursive) && keep(p.name, currentVersion(p)));
   const { page, nextToken } = takePage(matching, (p) => p.name, after, maxResults, scope);
   return {
     Parameters: page.map((p) => toParameter(ctx, p.name, currentVersion(p), withDecryption)),

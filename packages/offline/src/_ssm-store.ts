@@ -136,9 +136,7 @@ export async function writeDataFile(dataDir: string, state: Snapshot, beforeRepl
 async function removeStaleTempFiles(dataDir: string): Promise<void> {
   const names = await readdir(dataDir);
   await Promise.all(
-    names
-      .filter((n) => n.startsWith(TEMP_PREFIX) && n.endsWith(TEMP_SUFFIX))
-      .map((n) => unlink(join(dataDir, n)).catch(() => undefined)),
+    names.filter((n) => n.startsWith(TEMP_PREFIX) && n.endsWith(TEMP_SUFFIX)).map((n) => unlink(join(dataDir, n)).catch(() => undefined)),
   );
 }
 

@@ -1,6 +1,6 @@
 /** Encryption of SecureString values at rest for the local SSM endpoint: a 0600 key file and AES-256-GCM. */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { lstat, open, readFile } from 'node:fs/promises';
+import { type FileHandle, lstat, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreError } from '@tessera/protocol/errors';
 import { fsyncDirectory } from './_fsync-directory.js';
@@ -54,7 +54,7 @@ export function createVault(key: Buffer): Vault {
 }
 
 async function createKeyFile(path: string, dataDir: string): Promise<Buffer | undefined> {
-  let handle;
+  let handle: FileHandle;
   try {
     // 'wx' fails if the file exists, so two servers starting together never overwrite each other's key.
     handle = await open(path, 'wx', 0o600);

@@ -3,15 +3,7 @@ import { currentVersion, type Operation, parameterNotFound } from './_ssm-model.
 import { assertCreatableName, assertLookupName } from './_ssm-names.js';
 import { MAX_NAMES_PER_CALL } from './_ssm-reads.js';
 import type { ParameterTier, ParameterType, StoredParameter, StoredVersion } from './_ssm-store.js';
-import {
-  AwsFault,
-  type RequestBody,
-  readBoolean,
-  readObjectList,
-  readString,
-  readStringList,
-  validationError,
-} from './_ssm-wire.js';
+import { AwsFault, type RequestBody, readBoolean, readObjectList, readString, readStringList, validationError } from './_ssm-wire.js';
 
 /** The KMS key AWS uses for a SecureString when none is given. */
 export const DEFAULT_KEY_ID = 'alias/aws/ssm';
@@ -80,13 +72,13 @@ function readPutRequest(body: RequestBody): PutRequest {
     throw validationError('value', `Member must have length less than or equal to ${ADVANCED_VALUE_MAX_BYTES}`);
   }
   if (readObjectList(body, 'Tags') !== undefined && request.overwrite) {
-    throw new AwsFault('ValidationException', 'Invalid request: tags and overwrite can\'t be used together.');
+    throw new AwsFault('ValidationException', "Invalid request: tags and overwrite can't be used together.");
   }
   if (readString(body, 'Policies') !== undefined) {
     throw new AwsFault('ValidationException', 'ssm-local does not support parameter policies.');
   }
   if (request.keyId !== undefined && !KEY_ID.test(request.keyId)) {
-    throw new AwsFault('InvalidKeyId', 'The query key ID isn\'t valid.');
+    throw new AwsFault('InvalidKeyId', "The query key ID isn't valid.");
   }
   return request;
 }
@@ -205,7 +197,7 @@ const deleteParameter: Operation = (ctx, body) => {
 
 const deleteParameters: Operation = (ctx, body) => {
   const names = [...new Set(readStringList(body, 'Names', MAX_NAMES_PER_CALL))];
-  names.forEach((n) => assertLookupName(n, 'names'));
+  for (const n of names) assertLookupName(n, 'names');
   return ctx.store.mutate((draft) => {
     const deleted = names.filter((n) => draft.delete(n));
     return { DeletedParameters: deleted, InvalidParameters: names.filter((n) => !deleted.includes(n)) };

@@ -24,7 +24,12 @@ export interface OfflineProxy {
 export function restoreFunctionAnswer(status: number, headers: IncomingHttpHeaders): { status: number; headers: IncomingHttpHeaders } {
   const marked = headers[CORS_HEADERS_MARKER];
   if (typeof marked !== 'string') return { status, headers };
-  const own = new Set(marked.split(',').map((h) => h.trim()).filter(Boolean));
+  const own = new Set(
+    marked
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+  );
   const out: IncomingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
     if (name === CORS_HEADERS_MARKER || name === STATUS_MARKER) continue;
@@ -43,14 +48,11 @@ export function restoreFunctionAnswer(status: number, headers: IncomingHttpHeade
 export async function startOfflineProxy(options: OfflineProxyOptions): Promise<OfflineProxy> {
   const host = options.host ?? '127.0.0.1';
   const server: Server = createServer((req, res) => {
-    const upstream = request(
-      { host, port: options.targetPort, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        const { status, headers } = restoreFunctionAnswer(answer.statusCode ?? 502, answer.headers);
-        res.writeHead(status, headers);
-        answer.pipe(res);
-      },
-    );
+    const upstream = request({ host, port: options.targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      const { status, headers } = restoreFunctionAnswer(answer.statusCode ?? 502, answer.headers);
+      res.writeHead(status, headers);
+      answer.pipe(res);
+    });
     upstream.on('error', () => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
       res.end('{"error":{"code":"ERR_INTERNAL","message":"serverless offline is not answering"}}');

@@ -47,10 +47,7 @@ export function checkJwksUrl(value: string, allowLoopbackHttp: boolean): URL | s
  * @example
  * const jwks = await fetchJwksDocument(new URL('https://platform.example.com/jwks.json'));
  */
-export function fetchJwksDocument(
-  url: URL,
-  init: { signal?: AbortSignal; timeoutMs?: number; maxBytes?: number } = {},
-): Promise<unknown> {
+export function fetchJwksDocument(url: URL, init: { signal?: AbortSignal; timeoutMs?: number; maxBytes?: number } = {}): Promise<unknown> {
   const maxBytes = init.maxBytes ?? JWKS_MAX_BYTES;
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {

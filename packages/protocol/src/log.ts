@@ -57,7 +57,7 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
  * logger.log('warn', 'verify.refused', { code: 'ERR_VERIFY_REPLAYED' });
  */
 export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
-  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const min = LEVELS[options.level ?? readEnvironment().logLevel ?? 'info'];
   const base = options.base ?? {};
   return {

@@ -114,7 +114,9 @@ function identifyCaller(event: APIGatewayProxyEventV2, g: CallerGuards): Caller 
   const authorization = event.headers?.authorization;
   const basicAccepted = g.basic !== undefined && g.accepts.has('basic');
   if (basicAccepted && (!g.accepts.has('session') || (authorization !== undefined && BASIC_SCHEME.test(authorization)))) {
-    return (g.basic as BasicGuard).verify(authorization).then(({ user }) => ({ installationId: user, credential: 'basic' as const, session: undefined }));
+    return (g.basic as BasicGuard)
+      .verify(authorization)
+      .then(({ user }) => ({ installationId: user, credential: 'basic' as const, session: undefined }));
   }
   if (!g.accepts.has('session')) throw new InboundError('ERR_SESSION_MISSING');
   if (g.session) {

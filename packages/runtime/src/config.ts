@@ -43,7 +43,8 @@ export function resolveAppConfig(options: ConfigOptions, manifest: Manifest): Ap
   if (offline && env.onAwsLambda) {
     throw new TypeError('createApp: offline mode cannot run on AWS Lambda (AWS_EXECUTION_ENV is set); unset TESSERA_OFFLINE');
   }
-  if (options.clock !== undefined && typeof options.clock !== 'function') throw new TypeError('createApp: option "clock" must be a function returning epoch milliseconds');
+  if (options.clock !== undefined && typeof options.clock !== 'function')
+    throw new TypeError('createApp: option "clock" must be a function returning epoch milliseconds');
   // A stage's platform may differ from the manifest's: the variables override a declared session, never add one.
   const declared = manifest.session;
   const session: ManifestSession | undefined = declared && {

@@ -14,18 +14,23 @@ import {
   csrfResponse,
   handlePreflight,
   isPreflightRequest,
-  type CorsConfig,
   type CorsHeaders,
   type CsrfGuard,
   type Session,
   type SessionVerifier,
-  type SessionVerifierOptions,
 } from './inbound/index.js';
 import { CSRF_ROUTE_NAME, type InboundCredential, type IparamValues, type Manifest, type ManifestFunction } from '@tessera/schema';
 import type { SigningKeyProvider } from './keys/index.js';
 import { createCustomerClients } from './_customer-clients.js';
 import { resolveAppConfig } from './config.js';
-import { authenticateCaller, createInstallationBasicGuard, csrfBindingOf, type CallerCredential, type CallerGuards, type IdentifyInstallation } from './_caller.js';
+import {
+  authenticateCaller,
+  createInstallationBasicGuard,
+  csrfBindingOf,
+  type CallerCredential,
+  type CallerGuards,
+  type IdentifyInstallation,
+} from './_caller.js';
 
 export type { CallerCredential, IdentifyInstallation } from './_caller.js';
 
@@ -65,7 +70,6 @@ export interface FunctionResult {
 
 export type FunctionHandler<I extends object> = (ctx: FunctionContext<I>) => Promise<FunctionResult> | FunctionResult;
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<APIGatewayProxyStructuredResultV2>;
-
 
 export interface AppOptions {
   /** The parsed `manifest.json` (validated by `tessera validate` at build time). */
@@ -123,7 +127,18 @@ export interface App<I extends object> {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const OPTION_KEYS = new Set([
-  'manifest', 'offline', 'clock', 'env', 'store', 'iparamsTtlMs', 'session', 'identify', 'csrfSecret', 'signingKeys', 'http', 'logger',
+  'manifest',
+  'offline',
+  'clock',
+  'env',
+  'store',
+  'iparamsTtlMs',
+  'session',
+  'identify',
+  'csrfSecret',
+  'signingKeys',
+  'http',
+  'logger',
 ]);
 const DEFAULT_CREDENTIALS: readonly InboundCredential[] = ['session'];
 /** On every answer, refusals included: the response depends on the Origin (DESIGN.md, CORS policy). */
@@ -157,7 +172,9 @@ function checkManifest(raw: unknown): Manifest {
 /** Offline only: tells the offline proxy which CORS headers and status are the function's own. */
 function markForOfflineProxy<R extends { statusCode?: number; headers?: Record<string, string | number | boolean> }>(res: R): R {
   const headers = { ...res.headers };
-  headers[OFFLINE_CORS_HEADERS_MARKER] = Object.keys(headers).filter((h) => h.startsWith('access-control-')).join(',');
+  headers[OFFLINE_CORS_HEADERS_MARKER] = Object.keys(headers)
+    .filter((h) => h.startsWith('access-control-'))
+    .join(',');
   headers[OFFLINE_STATUS_MARKER] = String(res.statusCode ?? 200);
   return { ...res, headers };
 }
@@ -233,8 +250,7 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
     csrfFunctions.length > 0 ? { ...manifest.functions, [CSRF_ROUTE_NAME]: { methods: ['GET'] } } : manifest.functions,
   );
   const session =
-    options.session ??
-    (config.session ? createSessionVerifier({ ...config.session, audience: appId, offline, now, logger }) : undefined);
+    options.session ?? (config.session ? createSessionVerifier({ ...config.session, audience: appId, offline, now, logger }) : undefined);
   const reader = createIparamsReader({
     appId,
     store: options.store ?? new SsmIparamStore(),
@@ -276,7 +292,10 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
     }
     // Name and frames only: a message thrown by app code may carry anything, including a value.
     const e = err as { name?: string; stack?: string };
-    const at = String(e?.stack ?? '').split('\n').slice(1, 4).map((l) => l.trim());
+    const at = String(e?.stack ?? '')
+      .split('\n')
+      .slice(1, 4)
+      .map((l) => l.trim());
     logger.log('error', 'function.failed', { function: name, errorName: e?.name ?? typeof err, at });
     return new InboundError('ERR_INTERNAL').toResponse({ ...headers });
   }

@@ -62,7 +62,12 @@ function describe(error: ErrorObject, unknownKeyRule: string): { field?: string;
     case 'additionalProperties':
       return { field: `${error.instancePath}/${pointerSegment(String(p.additionalProperty))}`, rule: unknownKeyRule };
     case 'type':
-      return { rule: `must be ${String(p.type).split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ')}` };
+      return {
+        rule: `must be ${String(p.type)
+          .split(',')
+          .map((t) => TYPE_WORDS[t] ?? t)
+          .join(' or ')}`,
+      };
     case 'enum':
       return { rule: `must be one of: ${(p.allowedValues as unknown[]).join(', ')}` };
     case 'pattern':

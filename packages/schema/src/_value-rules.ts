@@ -76,7 +76,9 @@ function checkString(field: IparamField, raw: unknown): ValueCheck {
   const value = raw.normalize('NFC');
   const control = field.type === 'paragraph' ? CONTROL_EXCEPT_LF_TAB : CONTROL;
   if (control.test(value)) {
-    return fail(field.type === 'paragraph' ? 'must not contain control characters other than line feed and tab' : 'must not contain control characters');
+    return fail(
+      field.type === 'paragraph' ? 'must not contain control characters other than line feed and tab' : 'must not contain control characters',
+    );
   }
   switch (field.type) {
     case 'email':
@@ -107,7 +109,7 @@ function checkString(field: IparamField, raw: unknown): ValueCheck {
   }
   if (field.regex !== undefined) {
     const re = compileFieldRegex(field.regex);
-    if (!re || !re.test(value)) return fail(field.regex_error_message ?? `must match /${field.regex}/`);
+    if (!re?.test(value)) return fail(field.regex_error_message ?? `must match /${field.regex}/`);
   }
   return ok(value);
 }

@@ -150,7 +150,13 @@ const authSchema = {
       description: 'Header carrying the secret in shared-secret mode.',
     },
     alg: { type: 'string', enum: [...OUTBOUND_ALGS], default: 'HS256', description: 'JWT algorithm.' },
-    tokenLifetimeSec: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_LIFETIME_SEC, default: DEFAULT_TOKEN_LIFETIME_SEC, description: 'JWT lifetime.' },
+    tokenLifetimeSec: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_TOKEN_LIFETIME_SEC,
+      default: DEFAULT_TOKEN_LIFETIME_SEC,
+      description: 'JWT lifetime.',
+    },
   },
 } as const;
 
@@ -173,8 +179,7 @@ const customerSchema = {
       items: {
         type: 'string',
         pattern: `^(?:\\*\\.)?${LABEL}(?:\\.${LABEL})*${PORT}$`,
-        patternErrorMessage:
-          'must be a lower-case host or *.host (one leading label), optionally with :port; no scheme, path or bare *',
+        patternErrorMessage: 'must be a lower-case host or *.host (one leading label), optionally with :port; no scheme, path or bare *',
       },
       description: 'Hosts outbound calls may reach: `api.example.com`, `*.example.com`, optionally `:port`.',
     },

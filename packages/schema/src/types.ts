@@ -1,16 +1,6 @@
 /** Typed models of `manifest.json` and `iparams.json` after validation. */
 
-export type IparamType =
-  | 'text'
-  | 'paragraph'
-  | 'number'
-  | 'email'
-  | 'url'
-  | 'dropdown'
-  | 'multiselect'
-  | 'radio'
-  | 'checkbox'
-  | 'date';
+export type IparamType = 'text' | 'paragraph' | 'number' | 'email' | 'url' | 'dropdown' | 'multiselect' | 'radio' | 'checkbox' | 'date';
 
 /** One field of `iparams.json`. */
 export interface IparamField {

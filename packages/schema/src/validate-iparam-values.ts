@@ -40,11 +40,7 @@ function isBlank(value: unknown): boolean {
  * const values = validateIparamValues(schema, { server_url: 'https://acme.example.com', shared_secret: s });
  * const next = validateIparamValues(schema, { order_prefix: 'INV-' }, { partial: true, previous: values });
  */
-export function validateIparamValues(
-  schema: IparamsSchema,
-  input: unknown,
-  options: ValidateIparamValuesOptions = {},
-): IparamValues {
+export function validateIparamValues(schema: IparamsSchema, input: unknown, options: ValidateIparamValuesOptions = {}): IparamValues {
   assertOptions(options);
   const partial = options.partial ?? DEFAULTS.partial;
   const previous: IparamValues = options.previous ?? DEFAULTS.previous;

@@ -50,9 +50,7 @@ function signatureBytes(signaturePart: string): Buffer {
 function signatureMatches(alg: string, key: KeyObject, signingInput: string, signature: Buffer): boolean {
   const data = Buffer.from(signingInput, 'latin1');
   try {
-    return alg === 'ES256'
-      ? verifyBytes('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
-      : verifyBytes(null, data, key, signature);
+    return alg === 'ES256' ? verifyBytes('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature) : verifyBytes(null, data, key, signature);
   } catch {
     return false;
   }
@@ -71,8 +69,16 @@ export function createAsymmetricVerifier(keys: KeySource, algorithms: readonly A
   const pinned: ReadonlySet<string> = new Set(algorithms);
   const knownHeaders = new Map<string, { header: Record<string, unknown>; kid: string }>();
 
-  function finish(key: KeyObject | undefined, alg: string, kid: string, headerPart: string, header: Record<string, unknown>,
-    payloadPart: string, signingInput: string, signature: Buffer): VerifiedToken {
+  function finish(
+    key: KeyObject | undefined,
+    alg: string,
+    kid: string,
+    headerPart: string,
+    header: Record<string, unknown>,
+    payloadPart: string,
+    signingInput: string,
+    signature: Buffer,
+  ): VerifiedToken {
     if (key === undefined) refuse('ERR_VERIFY_SIGNATURE', 'kid names no known key for the token alg');
     if (!signatureMatches(alg, key, signingInput, signature)) refuse('ERR_VERIFY_SIGNATURE', 'signature does not verify with the key named by kid');
     if (!knownHeaders.has(headerPart) && knownHeaders.size < MAX_CACHED_HEADERS) knownHeaders.set(headerPart, { header: Object.freeze(header), kid });

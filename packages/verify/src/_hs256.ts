@@ -2,16 +2,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { TOKEN_TYPE } from '@tessera/protocol';
 import { createHmacSha256, type HmacSha256 } from './_hmac-sha256.js';
-import {
-  MAX_CACHED_HEADERS,
-  SEGMENT,
-  checkPinnedHeader,
-  decodeObject,
-  isTesseraTyp,
-  refuse,
-  splitCompact,
-  type VerifiedToken,
-} from './_jws.js';
+import { MAX_CACHED_HEADERS, SEGMENT, checkPinnedHeader, decodeObject, isTesseraTyp, refuse, splitCompact, type VerifiedToken } from './_jws.js';
 import type { SecretWindow } from './_secret-window.js';
 
 export type { SignatureVerifier, VerifiedToken } from './_jws.js';

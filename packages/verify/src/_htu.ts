@@ -25,8 +25,13 @@ export function createHtuMatcher(publicOrigin: string): HtuMatcher {
   return (htu, target) => {
     // Only origin-form targets: `@evil.example/` or `.evil.example/` appended to the origin would change its host.
     if (target.charCodeAt(0) !== 0x2f) return false;
-    if (verbatimOrigin && htu.length === publicOrigin.length + target.length && htu.startsWith(publicOrigin) &&
-      htu.endsWith(target) && VERBATIM_TARGET.test(target)) {
+    if (
+      verbatimOrigin &&
+      htu.length === publicOrigin.length + target.length &&
+      htu.startsWith(publicOrigin) &&
+      htu.endsWith(target) &&
+      VERBATIM_TARGET.test(target)
+    ) {
       return true;
     }
     let expected: string;

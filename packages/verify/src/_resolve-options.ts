@@ -7,10 +7,7 @@ import { MemoryReplayStore, type ReplayStore } from './replay-store.js';
 import { ANY_INSTALLATION, type AsymmetricAlgorithm, type VerifierAlgorithm, type VerifierMode, type VerifierOptions } from './verifier-options.js';
 
 /** Where the keys of a JWT verifier come from: the shared secrets (HS256), static public keys, or a JWKS URL. */
-export type KeyConfig =
-  | { kind: 'secrets' }
-  | { kind: 'static'; keys: readonly ImportedKey[] }
-  | { kind: 'jwks'; url: URL };
+export type KeyConfig = { kind: 'secrets' } | { kind: 'static'; keys: readonly ImportedKey[] } | { kind: 'jwks'; url: URL };
 
 /** Options after validation and defaults. */
 export interface ResolvedOptions {
@@ -45,7 +42,17 @@ const DEFAULTS = {
 const COMMON_KEYS = new Set(['mode', 'secrets', 'publicOrigin', 'logger', 'now']);
 const MODE_KEYS: Record<VerifierMode, ReadonlySet<string>> = {
   'shared-secret': new Set(['header']),
-  jwt: new Set(['issuer', 'algorithms', 'maxTokenAgeSec', 'clockToleranceSec', 'replayStore', 'jwksUrl', 'keys', 'allowLoopbackHttp', 'installationId']),
+  jwt: new Set([
+    'issuer',
+    'algorithms',
+    'maxTokenAgeSec',
+    'clockToleranceSec',
+    'replayStore',
+    'jwksUrl',
+    'keys',
+    'allowLoopbackHttp',
+    'installationId',
+  ]),
 };
 const ASYMMETRIC: ReadonlySet<string> = new Set<AsymmetricAlgorithm>(['ES256', 'EdDSA']);
 const SUPPORTED_ALGORITHMS: ReadonlySet<string> = new Set<VerifierAlgorithm>(['HS256', ...(ASYMMETRIC as Set<AsymmetricAlgorithm>)]);
@@ -76,8 +83,7 @@ function checkKeys(options: object, mode: VerifierMode): void {
 }
 
 function checkNotAfter(name: string, value: unknown): number {
-  const ms =
-    value instanceof Date ? value.getTime() : typeof value === 'string' && ISO_DATE_TIME.test(value) ? Date.parse(value) : NaN;
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' && ISO_DATE_TIME.test(value) ? Date.parse(value) : NaN;
   if (!Number.isFinite(ms)) fail(`option "${name}" must be a Date or an ISO 8601 date-time with a time zone`);
   return ms;
 }

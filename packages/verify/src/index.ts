@@ -24,6 +24,14 @@ export { captureRawBody, tesseraExpress } from './tessera-express.js';
 export type { TesseraExpressOptions, TesseraMiddleware } from './tessera-express.js';
 export { sendVerifyError, verifyNodeRequest } from './verify-node-request.js';
 export type { VerifyNodeRequestOptions, VerifyNodeRequestResult } from './verify-node-request.js';
-export { isTesseraError, StoreError, TesseraError, VerifyError, type StoreErrorCode, type TesseraErrorCode, type VerifyErrorCode } from '@tessera/protocol/errors';
+export {
+  isTesseraError,
+  StoreError,
+  TesseraError,
+  VerifyError,
+  type StoreErrorCode,
+  type TesseraErrorCode,
+  type VerifyErrorCode,
+} from '@tessera/protocol/errors';
 /** The JWKS cache policy of a `jwksUrl` verifier (key rotation is timed against it). */
 export { JWKS_COOLDOWN_MS, JWKS_MAX_AGE_MS, JWKS_STALE_CAP_MS } from '@tessera/protocol';

@@ -1,6 +1,6 @@
 /** Express middleware around the verifier, typed structurally so the verifier needs no express at run time. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TesseraError, VerifyError } from '@tessera/protocol/errors';
+import { VerifyError } from '@tessera/protocol/errors';
 import { createVerifier, type VerifiedRequest } from './create-verifier.js';
 import { loggerOf } from './_internals.js';
 import type { VerifierOptions } from './verifier-options.js';

@@ -1,6 +1,6 @@
 /** The verifier for plain `node:http` servers: read the body, verify, and answer refusals as JSON. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TesseraError, VerifyError, isTesseraError } from '@tessera/protocol/errors';
+import { TesseraError, type VerifyError, isTesseraError } from '@tessera/protocol/errors';
 import type { VerifiedRequest, Verifier } from './create-verifier.js';
 import { loggerOf } from './_internals.js';
 import { checkMaxBodyBytes, readBody } from './_read-body.js';
@@ -53,7 +53,12 @@ export function verifyNodeRequest(
     (body) => verifyBody(req, verifier, body),
     (err: unknown) => {
       const refusal = err as VerifyError;
-      loggerOf(verifier)?.log('warn', 'verify.refused', { mode: verifier.mode, code: refusal.code, reason: refusal.reason, ...refusalAuditFields(undefined, Date.now()) });
+      loggerOf(verifier)?.log('warn', 'verify.refused', {
+        mode: verifier.mode,
+        code: refusal.code,
+        reason: refusal.reason,
+        ...refusalAuditFields(undefined, Date.now()),
+      });
       throw refusal;
     },
   );

@@ -190,9 +190,12 @@ describe.each(['jwt', 'shared-secret'])('example app under serverless offline (a
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_SESSION_MISSING');
   });
 
-  it('answers preflights as API Gateway would pass the function\'s answer: allowed 204, refused 403 without CORS headers', async () => {
+  it("answers preflights as API Gateway would pass the function's answer: allowed 204, refused 403 without CORS headers", async () => {
     const ask = (origin: string) =>
-      fetch(`${fn}/getOrder`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+      fetch(`${fn}/getOrder`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      });
     const allowed = await ask(PLATFORM);
     const refused = await ask('https://evil.example.com');
     expect(allowed.status).toBe(204);
@@ -222,7 +225,7 @@ describe.each(['jwt', 'shared-secret'])('example app under serverless offline (a
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_VERIFY_MISSING');
   });
 
-  it('serves the app\'s JWKS at /.well-known/jwks.json: the key the demo generated, public members only, cacheable for a minute', async () => {
+  it("serves the app's JWKS at /.well-known/jwks.json: the key the demo generated, public members only, cacheable for a minute", async () => {
     // Act: no session, no Origin, as a customer server's verifier fetches it
     const res = await fetch(`${fn}/.well-known/jwks.json`);
     const text = await res.text();
@@ -247,8 +250,16 @@ describe.each(['jwt', 'shared-secret'])('example app under serverless offline (a
       const url = `http://127.0.0.1:${CUSTOMER_PORT}/orders/1001`;
       const iat = Math.floor(Date.now() / 1000);
       const hs256 = createHs256Signer(secret)({
-        iss: 'order-lookup', sub: 'demo', aud: new URL(url).origin, iat, nbf: iat, exp: iat + 30,
-        jti: newJti(), htm: 'GET', htu: normalizeHtu(url), bh: bodyHash(undefined),
+        iss: 'order-lookup',
+        sub: 'demo',
+        aud: new URL(url).origin,
+        iat,
+        nbf: iat,
+        exp: iat + 30,
+        jti: newJti(),
+        htm: 'GET',
+        htu: normalizeHtu(url),
+        bh: bodyHash(undefined),
       });
       // Act
       const res = await fetch(url, { headers: { authorization: `Bearer ${hs256}` } });
@@ -262,7 +273,7 @@ describe.each(['jwt', 'shared-secret'])('example app under serverless offline (a
       expect(output).toContain(`curl -s ${fn}/.well-known/jwks.json`);
     });
 
-    it('demo/attack.ts: forge (a fresh key under the app\'s kid) is refused; replay passes once, then is refused', async () => {
+    it("demo/attack.ts: forge (a fresh key under the app's kid) is refused; replay passes once, then is refused", async () => {
       // Act
       const forge = await runAttack('forge');
       const replay = await runAttack('replay');

@@ -50,7 +50,11 @@ export function packAll(root: string): Packed {
     symlinkSync(to, join(stage, 'node_modules', '@tessera', name));
     execFileSync(process.execPath, [join(root, 'scripts/build-package.mjs'), '--package', to], { cwd: root, stdio: 'pipe' });
     const [packed] = JSON.parse(
-      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', stage], { cwd: to, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', stage], {
+        cwd: to,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
     ) as { filename: string; files: { path: string }[] }[];
     tarballs[name] = join(stage, packed!.filename);
     files[name] = packed!.files.map((f) => f.path);

@@ -39,7 +39,11 @@ describe('serverless package', () => {
 
   it('succeeds offline and writes one artifact per function', () => {
     expect(run.status).toBe(0);
-    expect(readdirSync(out).filter((f) => f.endsWith('.zip')).sort()).toEqual(['addNote.zip', 'csrf.zip', 'getOrder.zip', 'jwks.zip']);
+    expect(
+      readdirSync(out)
+        .filter((f) => f.endsWith('.zip'))
+        .sort(),
+    ).toEqual(['addNote.zip', 'csrf.zip', 'getOrder.zip', 'jwks.zip']);
   });
 
   it('grants SSM reads only below /tessera/{appId}/ and KMS decrypt only via SSM for those parameters', () => {

@@ -99,7 +99,8 @@ function node(args: string[], cwd: string): unknown {
   return JSON.parse(out.stdout) as unknown;
 }
 
-const manifestOf = (customer: Customer, name: PackageName) => JSON.parse(readFileSync(join(customer.dir(name), 'package.json'), 'utf8')) as PackageManifest;
+const manifestOf = (customer: Customer, name: PackageName) =>
+  JSON.parse(readFileSync(join(customer.dir(name), 'package.json'), 'utf8')) as PackageManifest;
 
 describe('the packed packages', () => {
   let packed: Packed;
@@ -136,7 +137,10 @@ describe('the packed packages', () => {
         .map((k) => (k === '.' ? `@tessera/${name}` : `@tessera/${name}/${k.slice(2)}`)),
     );
     expect(names).toEqual(expect.arrayContaining(['@tessera/verify', '@tessera/runtime/keys', '@tessera/protocol/errors', '@tessera/cli/build']));
-    const loaded = node(['--input-type=module', '-e', ENTRY_POINTS_SCRIPT, JSON.stringify(names)], all.app) as Record<string, { cjs: string[]; esm: string[] }>;
+    const loaded = node(['--input-type=module', '-e', ENTRY_POINTS_SCRIPT, JSON.stringify(names)], all.app) as Record<
+      string,
+      { cjs: string[]; esm: string[] }
+    >;
     expect(Object.keys(loaded).sort()).toEqual([...names].sort());
     for (const [name, { cjs, esm }] of Object.entries(loaded)) {
       expect([name, cjs.length > 0]).toEqual([name, true]);
@@ -177,7 +181,7 @@ describe('the packed packages', () => {
     expect(result).toEqual({ installationId: 'i', loaded: [], refusedIsTessera: true });
   });
 
-  it("brings the AWS SDK with @tessera/runtime, which needs it (the tree check can fail)", () => {
+  it('brings the AWS SDK with @tessera/runtime, which needs it (the tree check can fail)', () => {
     expect(dependencyTree(all.app, '@tessera/runtime')).toContain('@aws-sdk/client-ssm');
   });
 });

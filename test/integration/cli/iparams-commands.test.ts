@@ -64,7 +64,12 @@ describe('tessera install / iparams show / iparams set / uninstall', () => {
 
   it('lists every bad field with its rule, writes nothing, and prints no value', async () => {
     // Prepare
-    const bad = { server_url: 'https://evil.example.net', shared_secret: 'too-short-SECRET-value', auth_mode: 'basic', support_email: 'not-an-email' };
+    const bad = {
+      server_url: 'https://evil.example.net',
+      shared_secret: 'too-short-SECRET-value',
+      auth_mode: 'basic',
+      support_email: 'not-an-email',
+    };
     // Act
     const res = await run(['install', 'acme', '--values', valuesFile(bad)]);
     const shown = await run(['iparams', 'show', 'acme']);
@@ -78,7 +83,7 @@ describe('tessera install / iparams show / iparams set / uninstall', () => {
   it('refuses a server host the manifest does not allow, at install', async () => {
     const res = await run(['install', 'acme', '--values', valuesFile({ ...good(), server_url: 'https://evil.example.net' })]);
     expect(res.code).toBe(1);
-    expect(res.stderr).toContain('- server_url: host must match one of the manifest\'s allowedHosts');
+    expect(res.stderr).toContain("- server_url: host must match one of the manifest's allowedHosts");
   });
 
   it.each(['..', 'Acme', 'a/b'])('refuses the installation id %j', async (id) => {

@@ -14,7 +14,7 @@ const ACTOR = { TESSERA_ACTOR: 'tty-test' };
 let ssm: LocalSsm;
 
 beforeAll(async () => {
-  if (!hasScript) throw new Error('script is missing: install Debian\'s bsdutils (node scripts/ensure-system-packages.mjs does) to run this test');
+  if (!hasScript) throw new Error("script is missing: install Debian's bsdutils (node scripts/ensure-system-packages.mjs does) to run this test");
   ssm = await startLocalSsm();
   process.env.AWS_ENDPOINT_URL_SSM = ssm.server.url;
   const file = join(mkdtempSync(join(tmpdir(), 'tessera-rotate-tty-')), 'values.json');
@@ -29,7 +29,11 @@ afterAll(async () => {
 describe('tessera iparams rotate in a terminal', () => {
   it('asks for the new value at a masked prompt and never echoes it', async () => {
     // Act
-    const { code, screen } = await inTerminal('iparams rotate tty1 shared_secret', [['New Shared secret (shared_secret) (hidden): ', SECRET_2]], ACTOR);
+    const { code, screen } = await inTerminal(
+      'iparams rotate tty1 shared_secret',
+      [['New Shared secret (shared_secret) (hidden): ', SECRET_2]],
+      ACTOR,
+    );
     // Assess
     expect(screen).toContain('rotated shared_secret of tty1 (version 2)');
     expect(code).toBe(0);

@@ -32,7 +32,11 @@ const run = (args: string[], stdin?: string, extraEnv: NodeJS.ProcessEnv = {}) =
 
 /** The audit events the CLI wrote to standard error. */
 const auditOf = (stderr: string) =>
-  stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.audit === true);
+  stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((e) => e.audit === true);
 
 describe('tessera iparams rotate', () => {
   it('rotates a secret read from standard input, and show names the window but no value', async () => {
@@ -114,8 +118,12 @@ describe('tessera iparams rotate', () => {
     const refused = await run(['iparams', 'rotate', 'acme', 'order_prefix'], 'INV-\n');
     const gone = await run(['uninstall', 'acme', '--actor', 'bob']);
     // Assess
-    expect(auditOf(byFlag.stderr)).toEqual([expect.objectContaining({ event: 'iparams.rotated', actor: 'alice@example.com', result: 'ok', parameter: 'shared_secret' })]);
-    expect(auditOf(byEnv.stderr)).toEqual([expect.objectContaining({ event: 'iparams.updated', actor: 'ops-bot', result: 'ok', parameter: 'order_prefix' })]);
+    expect(auditOf(byFlag.stderr)).toEqual([
+      expect.objectContaining({ event: 'iparams.rotated', actor: 'alice@example.com', result: 'ok', parameter: 'shared_secret' }),
+    ]);
+    expect(auditOf(byEnv.stderr)).toEqual([
+      expect.objectContaining({ event: 'iparams.updated', actor: 'ops-bot', result: 'ok', parameter: 'order_prefix' }),
+    ]);
     expect(auditOf(refused.stderr)).toEqual([expect.objectContaining({ event: 'iparams.rotated', result: 'failed', code: 'ERR_IPARAM_INVALID' })]);
     expect(auditOf(gone.stderr)).toEqual([expect.objectContaining({ event: 'iparams.uninstalled', actor: 'bob', removed: true })]);
     expect(byFlag.stderr).not.toContain(SECRET_2);

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { cli } from '../../helpers/cli.js';
 import { CliError } from '../../../packages/protocol/src/errors.js';
 import { TYPES_FILE } from '../../../packages/cli/src/_project-commands.js';
+import type { Manifest } from '../../../packages/schema/src/index.js';
 import { exitCodeOf } from '../../../packages/cli/src/run.js';
 
 const root = resolve(__dirname, '../../..');
@@ -15,13 +16,17 @@ function copyProject(): string {
 }
 
 describe('tessera validate', () => {
-  it('accepts this repository\'s example app', async () => {
+  it("accepts this repository's example app", async () => {
     expect(await cli(['validate'], { cwd: root })).toMatchObject({ code: 0 });
   });
 
   it.each([
-    ['an unknown auth mode', (m: any) => (m.customer.auth.mode = 'telepathy'), /manifest\.json \/customer\/auth\/mode: must be shared-secret, jwt/],
-    ['a function with no handler in serverless.yml', (m: any) => (m.functions.refund = { methods: ['POST'] }), /serverless\.yml .*refund/],
+    [
+      'an unknown auth mode',
+      (m: Manifest) => (m.customer.auth.mode = 'telepathy' as never),
+      /manifest\.json \/customer\/auth\/mode: must be shared-secret, jwt/,
+    ],
+    ['a function with no handler in serverless.yml', (m: Manifest) => (m.functions.refund = { methods: ['POST'] }), /serverless\.yml .*refund/],
   ])('names the file, the JSON path and the rule for %s, and exits 1', async (_name, change, message) => {
     // Prepare
     const dir = copyProject();

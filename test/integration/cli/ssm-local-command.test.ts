@@ -13,10 +13,14 @@ describe('tessera ssm-local', () => {
     // Prepare
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'tessera-ssm-cmd-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/tessera-src.ts', 'ssm-local', '--port', String(port), '--data-dir', dataDir], {
-      cwd: root,
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/fixtures/tessera-src.ts', 'ssm-local', '--port', String(port), '--data-dir', dataDir],
+      {
+        cwd: root,
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise<number | null>((r) => child.once('exit', r));
     try {
       await waitForPort(port, 30_000);

@@ -18,7 +18,11 @@ async function occupy(): Promise<{ server: Server; port: number }> {
 
 function runStart(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'demo/start.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -38,20 +42,24 @@ describe('npm start (demo/start.ts)', () => {
   it.each([
     ['by its flag', (port: number) => ({ args: ['--customer-port', String(port)], env: {} })],
     ['by its variable', (port: number) => ({ args: [], env: { TESSERA_CUSTOMER_PORT: String(port) } })],
-  ])('names a taken port chosen %s, starts nothing and exits 1', async (_, choose) => {
-    // Prepare: every other port free, so the held one is the only one taken
-    const { customer: _unused, ...others } = await freePorts(PORT_NAMES);
-    const otherFlags = Object.entries(others).flatMap(([name, port]) => [`--${name}-port`, String(port)]);
-    const { args, env } = choose(held.port);
-    // Act
-    const run = await runStart([...otherFlags, ...args], env);
-    // Assess
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`port ${held.port} (customer server) is already in use; pass --customer-port or set TESSERA_CUSTOMER_PORT`);
-    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    expect(run.stdout).toBe('');
-    expect(await Promise.all(Object.values(others).map((port) => isListening(port)))).toEqual(Object.values(others).map(() => false));
-  }, 30_000);
+  ])(
+    'names a taken port chosen %s, starts nothing and exits 1',
+    async (_, choose) => {
+      // Prepare: every other port free, so the held one is the only one taken
+      const { customer: _unused, ...others } = await freePorts(PORT_NAMES);
+      const otherFlags = Object.entries(others).flatMap(([name, port]) => [`--${name}-port`, String(port)]);
+      const { args, env } = choose(held.port);
+      // Act
+      const run = await runStart([...otherFlags, ...args], env);
+      // Assess
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`port ${held.port} (customer server) is already in use; pass --customer-port or set TESSERA_CUSTOMER_PORT`);
+      expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(run.stdout).toBe('');
+      expect(await Promise.all(Object.values(others).map((port) => isListening(port)))).toEqual(Object.values(others).map(() => false));
+    },
+    30_000,
+  );
 
   it('refuses two servers on one port before checking any', async () => {
     // Act
@@ -68,7 +76,13 @@ describe('startCustomerServer', () => {
     const held = await occupy();
     try {
       // Act
-      const outcome = await startCustomerServer({ port: held.port, mode: 'shared-secret', secrets: ['s'.repeat(32)], appId: 'order-lookup', installationId: 'demo' }).then(
+      const outcome = await startCustomerServer({
+        port: held.port,
+        mode: 'shared-secret',
+        secrets: ['s'.repeat(32)],
+        appId: 'order-lookup',
+        installationId: 'demo',
+      }).then(
         () => 'listening',
         (err: NodeJS.ErrnoException) => err.code,
       );

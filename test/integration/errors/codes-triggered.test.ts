@@ -18,7 +18,7 @@ import {
   StoreError,
   CliError,
   VerifyError,
-  TesseraError,
+  type TesseraError,
   type ErrorFamily,
   type TesseraErrorCode,
 } from '@tessera/protocol/errors';
@@ -31,8 +31,22 @@ import { startDevPlatform } from '@tessera/offline';
 import { loadProject, type IparamsSchema, type Manifest } from '@tessera/schema';
 import { keysCommands } from '../../../packages/cli/src/_keys-commands.js';
 import { MemoryKeyStore } from '../../../packages/runtime/test/unit/keys/memory-key-store.js';
-import { INSTALLATION_ID, mintSession, platformKey, startJwks as startSessionJwks, type PlatformKey } from '../../../packages/runtime/test/unit/inbound/_session-helpers.js';
-import { CURRENT_SECRET, REQUEST, bearer, goodClaims, mintToken, NOW_MS, NOW_SEC, ORIGIN as CUSTOMER_ORIGIN } from '../../../packages/verify/test/unit/_helpers.js';
+import {
+  INSTALLATION_ID,
+  mintSession,
+  platformKey,
+  startJwks as startSessionJwks,
+  type PlatformKey,
+} from '../../../packages/runtime/test/unit/inbound/_session-helpers.js';
+import {
+  CURRENT_SECRET,
+  REQUEST,
+  bearer,
+  mintToken,
+  NOW_MS,
+  NOW_SEC,
+  ORIGIN as CUSTOMER_ORIGIN,
+} from '../../../packages/verify/test/unit/_helpers.js';
 import { appKey, mintSigned } from '../../../packages/verify/test/unit/_asymmetric-helpers.js';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder.js';
 import { silentLogger } from '@tessera/protocol/log';
@@ -84,8 +98,22 @@ const MANIFEST = {
 };
 
 function app(options: { session?: boolean; jwksUrl?: string } = {}) {
-  const manifest = options.session === false ? MANIFEST : { ...MANIFEST, session: { jwksUrl: options.jwksUrl ?? `${platform.origin}/.well-known/jwks.json`, issuer: 'https://platform.test', algorithms: ['ES256'] } };
-  const a = createApp({ manifest, store: memoryStore(), offline: true, env: {}, csrfSecret: 'c'.repeat(40), logger: silentLogger, clock: () => NOW_MS });
+  const manifest =
+    options.session === false
+      ? MANIFEST
+      : {
+          ...MANIFEST,
+          session: { jwksUrl: options.jwksUrl ?? `${platform.origin}/.well-known/jwks.json`, issuer: 'https://platform.test', algorithms: ['ES256'] },
+        };
+  const a = createApp({
+    manifest,
+    store: memoryStore(),
+    offline: true,
+    env: {},
+    csrfSecret: 'c'.repeat(40),
+    logger: silentLogger,
+    clock: () => NOW_MS,
+  });
   return {
     getOrder: a.defineFunction('getOrder', () => ({ body: {} })),
     addNote: a.defineFunction('addNote', () => ({ body: {} })),
@@ -112,7 +140,15 @@ const session = async (claims: Record<string, unknown> = {}) => ({ authorization
 const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 
 function verifier(options: Partial<VerifierOptions> = {}) {
-  return createVerifier({ mode: 'jwt', secrets: [CURRENT_SECRET], issuer: APP, publicOrigin: CUSTOMER_ORIGIN, logger: silentLogger, now: () => NOW_MS, ...options } as VerifierOptions);
+  return createVerifier({
+    mode: 'jwt',
+    secrets: [CURRENT_SECRET],
+    issuer: APP,
+    publicOrigin: CUSTOMER_ORIGIN,
+    logger: silentLogger,
+    now: () => NOW_MS,
+    ...options,
+  } as VerifierOptions);
 }
 const verifyToken = async (token: string, options: Partial<VerifierOptions> = {}) => verifier(options).verify({ ...REQUEST, headers: bearer(token) });
 
@@ -168,87 +204,140 @@ const keyStoreWith = async (text: string) => {
 
 /** One way, as a user meets it, to get each code; the family says which class must carry it when thrown. */
 const TRIGGERS: Record<TesseraErrorCode, [ErrorFamily, () => Promise<unknown> | unknown]> = {
-  ERR_CONFIG_INVALID: ['config', async () => {
-    await writeFile(join(dir, 'manifest.json'), '{"app":{"id":"UPPER"}}');
-    await writeFile(join(dir, 'iparams.json'), '{}');
-    return loadProject(dir);
-  }],
+  ERR_CONFIG_INVALID: [
+    'config',
+    async () => {
+      await writeFile(join(dir, 'manifest.json'), '{"app":{"id":"UPPER"}}');
+      await writeFile(join(dir, 'iparams.json'), '{}');
+      return loadProject(dir);
+    },
+  ],
   ERR_IPARAM_INVALID: ['iparams', () => installer().install('acme-2', { server_url: 'not a url' })],
   ERR_INSTALLATION_ID_INVALID: ['iparams', () => reader().read('../etc')],
   ERR_PARAMETER_NAME_INVALID: ['iparams', () => installer().set(INSTALLATION_ID, 'no such/name', 'x')],
   ERR_INSTALLATION_NOT_FOUND: ['store', () => reader().read('nobody')],
-  ERR_STORE_UNAVAILABLE: ['store', async () => {
-    const closed = await startRecorder();
-    await closed.close();
-    const client = new SSMClient({ region: 'us-east-1', endpoint: closed.origin, maxAttempts: 1, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
-    return new SsmIparamStore({ client }).get(APP, 'acme');
-  }],
-  ERR_REPLAY_STORE_FULL: ['store', async () => {
-    const store = new MemoryReplayStore({ maxEntries: 1, now: () => NOW_MS });
-    await store.remember('a', NOW_SEC + 60);
-    return store.remember('b', NOW_SEC + 60);
-  }],
-  ERR_REPLAY_STORE_UNAVAILABLE: ['verify', async () => {
-    const down = { set: () => Promise.reject(new Error('connect ECONNREFUSED')) };
-    return verifyToken(await mintToken(), { replayStore: new RedisReplayStore({ client: down }) });
-  }],
+  ERR_STORE_UNAVAILABLE: [
+    'store',
+    async () => {
+      const closed = await startRecorder();
+      await closed.close();
+      const client = new SSMClient({
+        region: 'us-east-1',
+        endpoint: closed.origin,
+        maxAttempts: 1,
+        credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
+      });
+      return new SsmIparamStore({ client }).get(APP, 'acme');
+    },
+  ],
+  ERR_REPLAY_STORE_FULL: [
+    'store',
+    async () => {
+      const store = new MemoryReplayStore({ maxEntries: 1, now: () => NOW_MS });
+      await store.remember('a', NOW_SEC + 60);
+      return store.remember('b', NOW_SEC + 60);
+    },
+  ],
+  ERR_REPLAY_STORE_UNAVAILABLE: [
+    'verify',
+    async () => {
+      const down = { set: () => Promise.reject(new Error('connect ECONNREFUSED')) };
+      return verifyToken(await mintToken(), { replayStore: new RedisReplayStore({ client: down }) });
+    },
+  ],
   ERR_ORIGIN_NOT_ALLOWED: ['inbound', async () => app().getOrder(event('GET', { origin: 'https://evil.example', ...(await session()) }))],
-  ERR_PREFLIGHT_REFUSED: ['inbound', () => app().getOrder(event('OPTIONS', { origin: 'https://evil.example', 'access-control-request-method': 'GET' }))],
+  ERR_PREFLIGHT_REFUSED: [
+    'inbound',
+    () => app().getOrder(event('OPTIONS', { origin: 'https://evil.example', 'access-control-request-method': 'GET' })),
+  ],
   ERR_SESSION_MISSING: ['inbound', () => app().getOrder(event('GET'))],
   ERR_SESSION_INVALID: ['inbound', () => app().getOrder(event('GET', { authorization: 'Bearer not.a.session' }))],
-  ERR_SESSION_EXPIRED: ['inbound', async () => app().getOrder(event('GET', await session({ iat: NOW_SEC - 600, nbf: NOW_SEC - 600, exp: NOW_SEC - 300 })))],
+  ERR_SESSION_EXPIRED: [
+    'inbound',
+    async () => app().getOrder(event('GET', await session({ iat: NOW_SEC - 600, nbf: NOW_SEC - 600, exp: NOW_SEC - 300 }))),
+  ],
   ERR_SCOPE_MISSING: ['inbound', async () => app().getOrder(event('GET', await session()))],
-  ERR_SESSION_KEYS_UNAVAILABLE: ['inbound', async () => {
-    const closed = await startRecorder();
-    await closed.close();
-    return app({ jwksUrl: `${closed.origin}/jwks.json` }).getOrder(event('GET', await session()));
-  }],
+  ERR_SESSION_KEYS_UNAVAILABLE: [
+    'inbound',
+    async () => {
+      const closed = await startRecorder();
+      await closed.close();
+      return app({ jwksUrl: `${closed.origin}/jwks.json` }).getOrder(event('GET', await session()));
+    },
+  ],
   ERR_CSRF_INVALID: ['inbound', async () => app().addNote(event('POST', await session(), '{}'))],
   ERR_BASIC_INVALID: ['inbound', () => app().syncOrders(event('POST', basic(INSTALLATION_ID, 'wrong'), '{}'))],
-  ERR_RATE_LIMITED: ['inbound', async () => {
-    const { syncOrders } = app();
-    for (let i = 0; i < 10; i++) await syncOrders(event('POST', basic(INSTALLATION_ID, `wrong-${i}`), '{}'));
-    return syncOrders(event('POST', basic(INSTALLATION_ID, PASSWORD), '{}'));
-  }],
+  ERR_RATE_LIMITED: [
+    'inbound',
+    async () => {
+      const { syncOrders } = app();
+      for (let i = 0; i < 10; i++) await syncOrders(event('POST', basic(INSTALLATION_ID, `wrong-${i}`), '{}'));
+      return syncOrders(event('POST', basic(INSTALLATION_ID, PASSWORD), '{}'));
+    },
+  ],
   ERR_METHOD_NOT_ALLOWED: ['inbound', async () => app().getOrder(event('DELETE', await session({ scope: 'orders:admin' })))],
   ERR_BODY_TOO_LARGE: ['inbound', async () => app().readBody(event('POST', await session(), 'x'.repeat(1024 * 1024 + 1)))],
   ERR_BAD_REQUEST: ['inbound', async () => app().readBody(event('POST', await session(), '{not json'))],
-  ERR_NOT_FOUND: ['inbound', async () => {
-    const dev = await startDevPlatform({ appId: APP, installationId: 'acme', functionsUrl: 'http://127.0.0.1:1', port: 0, logger: silentLogger });
-    try {
-      const res = await fetch(`${dev.url}/no-such-page.html`);
-      return { statusCode: res.status, body: await res.text() };
-    } finally {
-      await dev.close();
-    }
-  }],
+  ERR_NOT_FOUND: [
+    'inbound',
+    async () => {
+      const dev = await startDevPlatform({ appId: APP, installationId: 'acme', functionsUrl: 'http://127.0.0.1:1', port: 0, logger: silentLogger });
+      try {
+        const res = await fetch(`${dev.url}/no-such-page.html`);
+        return { statusCode: res.status, body: await res.text() };
+      } finally {
+        await dev.close();
+      }
+    },
+  ],
   ERR_INTERNAL: ['inbound', async () => app().crash(event('GET', await session()))],
   ERR_OUTBOUND_HOST_NOT_ALLOWED: ['outbound', () => client().get('https://evil.example/orders')],
-  ERR_OUTBOUND_REDIRECT: ['outbound', () => {
-    answer((res) => res.writeHead(302, { location: 'https://evil.example/' }).end());
-    return client().get('/orders/1');
-  }],
-  ERR_OUTBOUND_TIMEOUT: ['outbound', () => {
-    answer(() => undefined);
-    return client({ timeoutMs: 100 }).get('/orders/1');
-  }],
-  ERR_OUTBOUND_RESPONSE_TOO_LARGE: ['outbound', () => {
-    answer((res) => res.end(JSON.stringify({ pad: 'x'.repeat(4096) })));
-    return client({ maxResponseBytes: 1024 }).get('/orders/1');
-  }],
-  ERR_OUTBOUND_REFUSED: ['outbound', () => {
-    answer((res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"no such order"}'));
-    return client().get('/orders/1');
-  }],
-  ERR_OUTBOUND_UNREACHABLE: ['outbound', async () => {
-    const closed = await startRecorder();
-    await closed.close();
-    return client({ baseUrl: closed.origin, allowedHosts: [`127.0.0.1:${closed.port}`] }).get('/orders/1');
-  }],
+  ERR_OUTBOUND_REDIRECT: [
+    'outbound',
+    () => {
+      answer((res) => res.writeHead(302, { location: 'https://evil.example/' }).end());
+      return client().get('/orders/1');
+    },
+  ],
+  ERR_OUTBOUND_TIMEOUT: [
+    'outbound',
+    () => {
+      answer(() => undefined);
+      return client({ timeoutMs: 100 }).get('/orders/1');
+    },
+  ],
+  ERR_OUTBOUND_RESPONSE_TOO_LARGE: [
+    'outbound',
+    () => {
+      answer((res) => res.end(JSON.stringify({ pad: 'x'.repeat(4096) })));
+      return client({ maxResponseBytes: 1024 }).get('/orders/1');
+    },
+  ],
+  ERR_OUTBOUND_REFUSED: [
+    'outbound',
+    () => {
+      answer((res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"detail":"no such order"}'));
+      return client().get('/orders/1');
+    },
+  ],
+  ERR_OUTBOUND_UNREACHABLE: [
+    'outbound',
+    async () => {
+      const closed = await startRecorder();
+      await closed.close();
+      return client({ baseUrl: closed.origin, allowedHosts: [`127.0.0.1:${closed.port}`] }).get('/orders/1');
+    },
+  ],
   ERR_VERIFY_MISSING: ['verify', () => verifier().verify({ ...REQUEST, headers: {} })],
   ERR_VERIFY_MALFORMED: ['verify', () => verifyToken('not-a-jws')],
-  ERR_VERIFY_SECRET: ['verify', () =>
-    createVerifier({ mode: 'shared-secret', secrets: [CURRENT_SECRET], publicOrigin: CUSTOMER_ORIGIN, logger: silentLogger }).verify({ ...REQUEST, headers: { 'x-tessera-secret': 'wrong-secret-0123456789abcdef0123456789ab' } })],
+  ERR_VERIFY_SECRET: [
+    'verify',
+    () =>
+      createVerifier({ mode: 'shared-secret', secrets: [CURRENT_SECRET], publicOrigin: CUSTOMER_ORIGIN, logger: silentLogger }).verify({
+        ...REQUEST,
+        headers: { 'x-tessera-secret': 'wrong-secret-0123456789abcdef0123456789ab' },
+      }),
+  ],
   ERR_VERIFY_SIGNATURE: ['verify', async () => verifyToken(await mintToken({ secret: 'another-secret-0123456789abcdef0123456789abc' }))],
   ERR_VERIFY_ALGORITHM: ['verify', async () => verifyToken(await mintToken({ alg: 'HS512' }))],
   ERR_VERIFY_EXPIRED: ['verify', async () => verifyToken(await mintToken({ claims: { iat: NOW_SEC - 120, nbf: NOW_SEC - 120, exp: NOW_SEC - 60 } }))],
@@ -258,48 +347,84 @@ const TRIGGERS: Record<TesseraErrorCode, [ErrorFamily, () => Promise<unknown> | 
   ERR_VERIFY_ISSUER: ['verify', async () => verifyToken(await mintToken({ claims: { iss: 'another-app' } }))],
   ERR_VERIFY_INSTALLATION: ['verify', async () => verifyToken(await mintToken({ claims: { sub: 'globex' } }), { installationId: 'acme-1' })],
   ERR_VERIFY_BINDING: ['verify', async () => verifyToken(await mintToken({ claims: { htm: 'GET' } }))],
-  ERR_VERIFY_REPLAYED: ['verify', async () => {
-    const v = verifier();
-    const token = await mintToken();
-    await v.verify({ ...REQUEST, headers: bearer(token) });
-    return v.verify({ ...REQUEST, headers: bearer(token) });
-  }],
-  ERR_VERIFY_MISCONFIGURED: ['verify', () =>
-    new Promise((resolve) => {
-      const middleware = tesseraExpress({ mode: 'jwt', secrets: [CURRENT_SECRET], issuer: APP, publicOrigin: CUSTOMER_ORIGIN, logger: silentLogger });
-      const res = {
-        headersSent: false,
-        statusCode: 0,
-        setHeader() {},
-        status(code: number) {
-          this.statusCode = code;
-          return this;
-        },
-        end(body: string) {
-          resolve({ statusCode: this.statusCode, body });
-        },
-        json(body: unknown) {
-          resolve({ statusCode: this.statusCode, body: JSON.stringify(body) });
-        },
-      };
-      // A body parser ran first: the bytes the token is bound to are gone.
-      void middleware({ method: 'POST', url: '/orders', headers: {}, body: { parsed: true }, readableEnded: true } as never, res as never, () => resolve(undefined));
-    })],
-  ERR_VERIFY_KEYS_UNAVAILABLE: ['verify', async () => {
-    const closed = await startRecorder();
-    await closed.close();
-    const token = await mintSigned(appKey('ES256', 'es-1'));
-    return verifyToken(token, { secrets: undefined, algorithms: ['ES256'], jwksUrl: `${closed.origin}/jwks.json`, allowLoopbackHttp: true, installationId: 'acme-1' } as never);
-  }],
+  ERR_VERIFY_REPLAYED: [
+    'verify',
+    async () => {
+      const v = verifier();
+      const token = await mintToken();
+      await v.verify({ ...REQUEST, headers: bearer(token) });
+      return v.verify({ ...REQUEST, headers: bearer(token) });
+    },
+  ],
+  ERR_VERIFY_MISCONFIGURED: [
+    'verify',
+    () =>
+      new Promise((resolve) => {
+        const middleware = tesseraExpress({
+          mode: 'jwt',
+          secrets: [CURRENT_SECRET],
+          issuer: APP,
+          publicOrigin: CUSTOMER_ORIGIN,
+          logger: silentLogger,
+        });
+        const res = {
+          headersSent: false,
+          statusCode: 0,
+          setHeader() {},
+          status(code: number) {
+            this.statusCode = code;
+            return this;
+          },
+          end(body: string) {
+            resolve({ statusCode: this.statusCode, body });
+          },
+          json(body: unknown) {
+            resolve({ statusCode: this.statusCode, body: JSON.stringify(body) });
+          },
+        };
+        // A body parser ran first: the bytes the token is bound to are gone.
+        void middleware({ method: 'POST', url: '/orders', headers: {}, body: { parsed: true }, readableEnded: true } as never, res as never, () =>
+          resolve(undefined),
+        );
+      }),
+  ],
+  ERR_VERIFY_KEYS_UNAVAILABLE: [
+    'verify',
+    async () => {
+      const closed = await startRecorder();
+      await closed.close();
+      const token = await mintSigned(appKey('ES256', 'es-1'));
+      return verifyToken(token, {
+        secrets: undefined,
+        algorithms: ['ES256'],
+        jwksUrl: `${closed.origin}/jwks.json`,
+        allowLoopbackHttp: true,
+        installationId: 'acme-1',
+      } as never);
+    },
+  ],
   ERR_KEYS_NOT_FOUND: ['keys', () => createSigningKeyProvider({ appId: APP, store: new MemoryKeyStore(), logger: silentLogger }).current()],
-  ERR_KEYS_INVALID: ['keys', async () => createSigningKeyProvider({ appId: APP, store: await keyStoreWith('{"format":1,"keys":"none"}'), logger: silentLogger }).current()],
-  ERR_KEYS_CONFLICT: ['keys', async () => {
-    const manager = createKeyManager({ appId: APP, store: new MemoryKeyStore(), logger: silentLogger });
-    await manager.generate();
-    return manager.generate();
-  }],
-  ERR_CLI_USAGE: ['cli', () =>
-    keysCommands['keys rotate']!.run({ positionals: [], values: { alg: 'RS1' }, io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: dir, env: {} } })],
+  ERR_KEYS_INVALID: [
+    'keys',
+    async () => createSigningKeyProvider({ appId: APP, store: await keyStoreWith('{"format":1,"keys":"none"}'), logger: silentLogger }).current(),
+  ],
+  ERR_KEYS_CONFLICT: [
+    'keys',
+    async () => {
+      const manager = createKeyManager({ appId: APP, store: new MemoryKeyStore(), logger: silentLogger });
+      await manager.generate();
+      return manager.generate();
+    },
+  ],
+  ERR_CLI_USAGE: [
+    'cli',
+    () =>
+      keysCommands['keys rotate']!.run({
+        positionals: [],
+        values: { alg: 'RS1' },
+        io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, cwd: dir, env: {} },
+      }),
+  ],
 };
 
 describe('every error code', () => {

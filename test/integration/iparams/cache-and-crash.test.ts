@@ -27,7 +27,13 @@ describe('iparams cache, counted in real SSM round trips', () => {
     const ids = await installMany(10);
     const { client, trips, total } = ssm.client();
     const clock = { ms: 0 };
-    const reader = createIparamsReader({ appId: APP_ID, store: new SsmIparamStore({ client }), ttlMs: 60_000, now: () => clock.ms, logger: silentLogger });
+    const reader = createIparamsReader({
+      appId: APP_ID,
+      store: new SsmIparamStore({ client }),
+      ttlMs: 60_000,
+      now: () => clock.ms,
+      logger: silentLogger,
+    });
     // Act
     for (let i = 0; i < 1000; i++) await reader.read(ids[i % 10]!);
     const withinTtl = total();
@@ -52,7 +58,13 @@ describe('iparams cache, counted in real SSM round trips', () => {
     const { client, total } = ssm.client();
     const clock = { ms: 0 };
     const log = captureLogger();
-    const reader = createIparamsReader({ appId: APP_ID, store: new SsmIparamStore({ client }), ttlMs: 1_000, now: () => clock.ms, logger: log.logger });
+    const reader = createIparamsReader({
+      appId: APP_ID,
+      store: new SsmIparamStore({ client }),
+      ttlMs: 1_000,
+      now: () => clock.ms,
+      logger: log.logger,
+    });
     const first = await reader.read(id!);
     clock.ms += 1_500;
     ssm.server.injectFault('GetParameter', 'ThrottlingException', 1);

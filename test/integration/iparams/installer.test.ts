@@ -1,6 +1,6 @@
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { createInstaller, createIparamsReader, SsmIparamStore, installationDocumentName } from '../../../packages/runtime/src/iparams/index.js';
-import { IparamValidationError, TesseraError } from '../../../packages/protocol/src/errors.js';
+import { IparamValidationError, type TesseraError } from '../../../packages/protocol/src/errors.js';
 import { captureLogger } from '../../helpers/http-recorder.js';
 import { startLocalSsm, type LocalSsm } from '../../helpers/ssm.js';
 import { APP_ID, GOOD, manifest, schema, SECRET_V1, SECRET_V2 } from './fixture.js';
@@ -129,7 +129,7 @@ describe('installer against ssm-local through @aws-sdk/client-ssm', () => {
       expect(total()).toBe(0);
     });
 
-    it('values over the Standard tier\'s 4 KiB, naming the largest field', async () => {
+    it("values over the Standard tier's 4 KiB, naming the largest field", async () => {
       // Prepare
       const { installer, trips } = setup();
       // Act

@@ -50,14 +50,13 @@ async function startCustomer(clock: { wallMs: number }) {
     /** What the customer configures in their verifier: the current secret first, then the previous one. */
     configure(mode: Mode, secrets: SecretEntry[]) {
       const common = { secrets, publicOrigin: origin, logger: log.logger, now: () => clock.wallMs };
-      state.verifier = createVerifier(
-        (mode === 'jwt' ? { ...common, mode, issuer: APP_ID } : { ...common, mode }) as VerifierOptions,
-      );
+      state.verifier = createVerifier((mode === 'jwt' ? { ...common, mode, issuer: APP_ID } : { ...common, mode }) as VerifierOptions);
     },
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -88,24 +87,43 @@ export async function startRotationStack(): Promise<RotationStack> {
   const manifest: Manifest = {
     app: { id: APP_ID, version: '1.0.0' },
     functions: { getOrder: { methods: ['POST'] } },
-    customer: { baseUrl: '{{iparams.server_url}}', allowedHosts: [`127.0.0.1:${customer.port}`], auth: { mode: 'jwt', secretIparam: 'shared_secret' } },
+    customer: {
+      baseUrl: '{{iparams.server_url}}',
+      allowedHosts: [`127.0.0.1:${customer.port}`],
+      auth: { mode: 'jwt', secretIparam: 'shared_secret' },
+    },
   };
   const audit = captureLogger();
   const installer = createInstaller({
-    manifest, schema, store: new SsmIparamStore({ client: ssm.client().client }), logger: audit.logger, actor: 'rotation-test',
+    manifest,
+    schema,
+    store: new SsmIparamStore({ client: ssm.client().client }),
+    logger: audit.logger,
+    actor: 'rotation-test',
     now: () => new Date(clock.wallMs),
   });
   const counted = ssm.client();
   const fn = captureLogger();
   const reader = createIparamsReader({
-    appId: APP_ID, store: new SsmIparamStore({ client: counted.client }), ttlMs: TTL_MS, logger: fn.logger,
-    now: () => clock.monoMs, wallClock: () => clock.wallMs,
+    appId: APP_ID,
+    store: new SsmIparamStore({ client: counted.client }),
+    ttlMs: TTL_MS,
+    logger: fn.logger,
+    now: () => clock.monoMs,
+    wallClock: () => clock.wallMs,
   });
 
   function client(mode: Mode, secret: string, onAuthRejected?: () => Promise<CustomerAuthConfig | undefined>): CustomerClient {
     return createCustomerClient({
-      baseUrl: customer.origin, allowedHosts: manifest.customer.allowedHosts, appId: APP_ID, installationId: 'acme',
-      offline: true, logger: fn.logger, now: () => clock.wallMs, auth: authWith(mode, secret), ...(onAuthRejected ? { onAuthRejected } : {}),
+      baseUrl: customer.origin,
+      allowedHosts: manifest.customer.allowedHosts,
+      appId: APP_ID,
+      installationId: 'acme',
+      offline: true,
+      logger: fn.logger,
+      now: () => clock.wallMs,
+      auth: authWith(mode, secret),
+      ...(onAuthRejected ? { onAuthRejected } : {}),
     });
   }
   const authWith = (mode: Mode, secret: string): CustomerAuthConfig =>
@@ -129,7 +147,11 @@ export async function startRotationStack(): Promise<RotationStack> {
   }
 
   return {
-    ssm, customer, clock, installer, reader,
+    ssm,
+    customer,
+    clock,
+    installer,
+    reader,
     functionReads: () => counted.total(),
     async call(mode, n) {
       const values = await reader.read<{ shared_secret: string }>('acme');

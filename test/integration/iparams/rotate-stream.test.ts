@@ -24,7 +24,7 @@ function secretsIn(lines: string[]): boolean {
 }
 
 describe.each(MODES)('rotation in %s mode', (mode) => {
-  it('loses no call: before, during the customer\'s switch, inside the window and after it', async () => {
+  it("loses no call: before, during the customer's switch, inside the window and after it", async () => {
     // Prepare
     await installAcme(stack);
     stack.customer.configure(mode, [SECRET_V1]);
@@ -72,9 +72,9 @@ describe.each(MODES)('rotation in %s mode', (mode) => {
     stack.customer.configure(mode, [SECRET_V2]);
     const newOnly = (await stale.post('/orders', { n: 3 }).catch((e: unknown) => e)) as { upstreamStatus: number };
     await stack.installer.set('acme', 'notes', 'a later write');
-    const raw = await stack.ssm.client().client.send(
-      new GetParameterCommand({ Name: installationDocumentName(APP_ID, 'acme'), WithDecryption: true }),
-    );
+    const raw = await stack.ssm
+      .client()
+      .client.send(new GetParameterCommand({ Name: installationDocumentName(APP_ID, 'acme'), WithDecryption: true }));
 
     // Assess
     expect(inside.status).toBe(200);

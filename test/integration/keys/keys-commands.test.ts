@@ -48,9 +48,15 @@ describe('tessera keys', () => {
     const kid = document.keys[0]!.kid;
     expect(type).toBe('SecureString');
     expect(res.stdout).toBe(`generated ${alg} key ${kid}; it signs from now (publish the JWKS function before the first call)\n`);
-    const audit = res.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    const audit = res.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(audit).toEqual([expect.objectContaining({ event: 'keys.generated', kid, alg, actor: 'alice', result: 'ok', at: expect.any(String) })]);
-    expectNoKeyMaterial([res], document.keys.map((k) => k.privateJwk.d));
+    expectNoKeyMaterial(
+      [res],
+      document.keys.map((k) => k.privateJwk.d),
+    );
   });
 
   it('rotate publishes the next key with the delay, list shows states and dates, retire refuses the signing key', async () => {
@@ -74,7 +80,10 @@ describe('tessera keys', () => {
     expect(retireCurrent).toMatchObject({ code: 1, stderr: expect.stringContaining('error ERR_KEYS_CONFLICT: the signing key cannot be retired') });
     expect(retireNone).toMatchObject({ code: 0, stdout: 'no key can be retired now\n' });
     expect((await stored()).document.keys).toHaveLength(2);
-    expectNoKeyMaterial([rotated, listed, listedJson, retireCurrent, retireNone], document.keys.map((k) => k.privateJwk.d));
+    expectNoKeyMaterial(
+      [rotated, listed, listedJson, retireCurrent, retireNone],
+      document.keys.map((k) => k.privateJwk.d),
+    );
   });
 
   it('retire --kid cancels a pending key long before it activates, and audits it', async () => {
@@ -91,17 +100,20 @@ describe('tessera keys', () => {
     expectNoKeyMaterial([res], [pending.privateJwk.d]);
   });
 
-  it.each([['300'], ['419'], ['ten'], ['-600']])('refuses --delay-sec %s with exit 2, naming the option and the rule, and writes nothing', async (delay) => {
-    // Prepare
-    await run('keys', 'generate');
-    const before = await stored();
-    // Act
-    const res = await run('keys', 'rotate', `--delay-sec=${delay}`);
-    // Assess
-    expect(res.code).toBe(2);
-    expect(res.stderr).toContain("--delay-sec must be a whole number of seconds, at least 420: longer than a verifier's JWKS cache (300 s)");
-    expect(await stored()).toEqual(before);
-  });
+  it.each([['300'], ['419'], ['ten'], ['-600']])(
+    'refuses --delay-sec %s with exit 2, naming the option and the rule, and writes nothing',
+    async (delay) => {
+      // Prepare
+      await run('keys', 'generate');
+      const before = await stored();
+      // Act
+      const res = await run('keys', 'rotate', `--delay-sec=${delay}`);
+      // Assess
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain("--delay-sec must be a whole number of seconds, at least 420: longer than a verifier's JWKS cache (300 s)");
+      expect(await stored()).toEqual(before);
+    },
+  );
 
   it('refuses a second generate and a second pending rotation (ERR_KEYS_CONFLICT)', async () => {
     await run('keys', 'generate');
@@ -111,8 +123,14 @@ describe('tessera keys', () => {
   });
 
   it('answers ERR_KEYS_NOT_FOUND before any key exists, and usage errors with exit 2', async () => {
-    expect(await run('keys', 'list')).toMatchObject({ code: 1, stderr: expect.stringContaining('error ERR_KEYS_NOT_FOUND: the app has no signing keys: run `tessera keys generate`') });
-    expect(await run('keys', 'generate', '--alg', 'HS256')).toMatchObject({ code: 2, stderr: expect.stringContaining('--alg must be one of ES256, EdDSA') });
+    expect(await run('keys', 'list')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('error ERR_KEYS_NOT_FOUND: the app has no signing keys: run `tessera keys generate`'),
+    });
+    expect(await run('keys', 'generate', '--alg', 'HS256')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--alg must be one of ES256, EdDSA'),
+    });
     expect((await run('keys', 'generate', 'extra')).code).toBe(2);
   });
 
@@ -125,7 +143,10 @@ describe('tessera keys', () => {
     // Act
     const res = await run('keys', 'list');
     // Assess
-    expect(res).toMatchObject({ code: 1, stderr: expect.stringContaining(`error ERR_KEYS_INVALID: signing key document ${PARAMETER} keys[0]: kid is not the RFC 7638 thumbprint`) });
+    expect(res).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(`error ERR_KEYS_INVALID: signing key document ${PARAMETER} keys[0]: kid is not the RFC 7638 thumbprint`),
+    });
     expectNoKeyMaterial([res], [document.keys[0]!.privateJwk.d]);
   });
 });
@@ -148,7 +169,18 @@ describe('the JWKS function and the signer over real SSM', () => {
     const current = await nowProvider.current();
     const next = await laterProvider.current();
     const nowSec = Math.floor(Date.now() / 1000);
-    const claims = { iss: APP, sub: 'acme', aud: 'https://a.example.com', iat: nowSec, nbf: nowSec, exp: nowSec + 30, jti: 'y'.repeat(22), htm: 'GET', htu: 'https://a.example.com/', bh: '' };
+    const claims = {
+      iss: APP,
+      sub: 'acme',
+      aud: 'https://a.example.com',
+      iat: nowSec,
+      nbf: nowSec,
+      exp: nowSec + 30,
+      jti: 'y'.repeat(22),
+      htm: 'GET',
+      htu: 'https://a.example.com/',
+      bh: '',
+    };
     const jwks = createLocalJWKSet(JSON.parse(res.body));
     const options = { algorithms: ['ES256', 'EdDSA'], typ: TOKEN_TYPE };
     // Assess

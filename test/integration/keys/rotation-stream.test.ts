@@ -5,7 +5,15 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createJwksHandler, createKeyManager, createSigningKeyProvider, MIN_RETIRE_AFTER_SEC, SsmKeyStore, type KeySetDocument, type SigningKey } from '../../../packages/runtime/src/keys/index.js';
+import {
+  createJwksHandler,
+  createKeyManager,
+  createSigningKeyProvider,
+  MIN_RETIRE_AFTER_SEC,
+  SsmKeyStore,
+  type KeySetDocument,
+  type SigningKey,
+} from '../../../packages/runtime/src/keys/index.js';
 import { silentLogger } from '../../../packages/protocol/src/log.js';
 import { createEdDsaSigner, createEs256Signer, newJti, type TokenSigner } from '../../../packages/runtime/src/outbound/index.js';
 import { bodyHash } from '../../../packages/protocol/src/index.js';
@@ -69,7 +77,18 @@ async function roundTrip(sign: TokenSigner, verifier: Verifier, n: number): Prom
   const body = Buffer.from(JSON.stringify({ note: `request ${n}` }));
   const path = `/orders/${n}`;
   const iat = Math.floor(clockMs / 1000);
-  const token = sign({ iss: APP, sub: 'acme', aud: ORIGIN, iat, nbf: iat, exp: iat + 30, jti: newJti(), htm: 'POST', htu: `${ORIGIN}${path}`, bh: bodyHash(body) });
+  const token = sign({
+    iss: APP,
+    sub: 'acme',
+    aud: ORIGIN,
+    iat,
+    nbf: iat,
+    exp: iat + 30,
+    jti: newJti(),
+    htm: 'POST',
+    htu: `${ORIGIN}${path}`,
+    bh: bodyHash(body),
+  });
   await verifier.verify({ method: 'POST', url: path, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
 }
 

@@ -8,7 +8,13 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createInstaller, SsmIparamStore } from '../../../packages/runtime/src/iparams/index.js';
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm';
-import { createJwksHandler, createKeyManager, createSigningKeyProvider, signingKeysParameterName, SsmKeyStore } from '../../../packages/runtime/src/keys/index.js';
+import {
+  createJwksHandler,
+  createKeyManager,
+  createSigningKeyProvider,
+  signingKeysParameterName,
+  SsmKeyStore,
+} from '../../../packages/runtime/src/keys/index.js';
 import { createApp } from '../../../packages/runtime/src/index.js';
 import type { IparamsSchema } from '../../../packages/schema/src/index.js';
 import { createVerifier, sendVerifyError, verifyNodeRequest, type Verifier } from '../../../packages/verify/src/index.js';
@@ -84,7 +90,11 @@ function manifestWith(alg: 'HS256' | 'ES256' | 'EdDSA') {
   return {
     app: { id: APP_ID, version: '1.0.0' },
     functions: { sync: { methods: ['POST'] } },
-    customer: { baseUrl: '{{iparams.server_url}}', allowedHosts: [new URL(origin).host], auth: { mode: '{{iparams.auth_mode}}', secretIparam: 'shared_secret', alg } },
+    customer: {
+      baseUrl: '{{iparams.server_url}}',
+      allowedHosts: [new URL(origin).host],
+      auth: { mode: '{{iparams.auth_mode}}', secretIparam: 'shared_secret', alg },
+    },
   };
 }
 
@@ -105,14 +115,23 @@ function syncFunction(alg: 'HS256' | 'ES256' | 'EdDSA', extra: Record<string, un
 describe.each(['jwt', 'shared-secret'] as const)('a secret changed on both sides (%s)', (mode) => {
   it('works on the first call after the change: one refusal, one SSM re-read, one retry, long before the TTL', async () => {
     // Prepare
-    const installer = createInstaller({ manifest: manifestWith('HS256'), schema, store: new SsmIparamStore({ client: ssm.client().client }), actor: 'test' });
+    const installer = createInstaller({
+      manifest: manifestWith('HS256'),
+      schema,
+      store: new SsmIparamStore({ client: ssm.client().client }),
+      actor: 'test',
+    });
     await installer.install('acme', { server_url: origin, shared_secret: V1, auth_mode: mode }, { replace: true });
-    verifier = createVerifier(mode === 'jwt' ? { mode, secrets: [V1], publicOrigin: origin, issuer: APP_ID } : { mode, secrets: [V1], publicOrigin: origin });
+    verifier = createVerifier(
+      mode === 'jwt' ? { mode, secrets: [V1], publicOrigin: origin, issuer: APP_ID } : { mode, secrets: [V1], publicOrigin: origin },
+    );
     const { fn, lines, reads } = syncFunction('HS256');
     expect((await fn(event())).statusCode).toBe(200);
     // Act: the secret changes in SSM and at the customer, with no overlap; the function's cache (60 s) still has V1
     await installer.set('acme', 'shared_secret', V2);
-    verifier = createVerifier(mode === 'jwt' ? { mode, secrets: [V2], publicOrigin: origin, issuer: APP_ID } : { mode, secrets: [V2], publicOrigin: origin });
+    verifier = createVerifier(
+      mode === 'jwt' ? { mode, secrets: [V2], publicOrigin: origin, issuer: APP_ID } : { mode, secrets: [V2], publicOrigin: origin },
+    );
     // A refresh re-reads at most once per 5 s per installation, counted from the last read
     await new Promise((r) => setTimeout(r, 5_100));
     const readsBefore = reads();
@@ -129,7 +148,12 @@ describe.each(['jwt', 'shared-secret'] as const)('a secret changed on both sides
 describe.each(['ES256', 'EdDSA'] as const)('app-key signing (%s)', (alg) => {
   it('signs with the key set in SSM and follows a rotation, verified against the published JWKS', async () => {
     // Prepare: the installation chooses jwt; the app's keys live in SSM; the customer verifies with the JWKS URL
-    const installer = createInstaller({ manifest: manifestWith(alg), schema, store: new SsmIparamStore({ client: ssm.client().client }), actor: 'test' });
+    const installer = createInstaller({
+      manifest: manifestWith(alg),
+      schema,
+      store: new SsmIparamStore({ client: ssm.client().client }),
+      actor: 'test',
+    });
     await installer.install('acme', { server_url: origin, shared_secret: V1, auth_mode: 'jwt' }, { replace: true });
     // The keys' clock only: activation times are read against it; tokens and the verifier keep real time.
     let nowMs = Date.now();
@@ -139,7 +163,15 @@ describe.each(['ES256', 'EdDSA'] as const)('app-key signing (%s)', (alg) => {
     const manager = createKeyManager({ appId: APP_ID, store: keyStore, now: () => nowMs, logger: captureLogger().logger });
     const first = await manager.generate({ alg });
     jwksHandler = createJwksHandler({ appId: APP_ID, store: keyStore, ttlMs: 1_000, now: () => nowMs, logger: captureLogger().logger });
-    verifier = createVerifier({ mode: 'jwt', algorithms: ['ES256', 'EdDSA'], jwksUrl: `${origin}/.well-known/jwks.json`, allowLoopbackHttp: true, publicOrigin: origin, issuer: APP_ID, installationId: 'acme' });
+    verifier = createVerifier({
+      mode: 'jwt',
+      algorithms: ['ES256', 'EdDSA'],
+      jwksUrl: `${origin}/.well-known/jwks.json`,
+      allowLoopbackHttp: true,
+      publicOrigin: origin,
+      issuer: APP_ID,
+      installationId: 'acme',
+    });
     const signingKeys = createSigningKeyProvider({ appId: APP_ID, store: keyStore, ttlMs: 1, now: () => nowMs });
     const { fn, lines } = syncFunction(alg, { signingKeys });
     // Act: rotate (the next key is published at once), a call the verifier checks after fetching the JWKS, then the

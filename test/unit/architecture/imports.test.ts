@@ -35,7 +35,10 @@ const imports: Import[] = PACKAGES.flatMap((pkg) => {
   });
 });
 const manifests = Object.fromEntries(
-  PACKAGES.map((pkg) => [pkg, JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')) as Record<string, Record<string, string>>]),
+  PACKAGES.map((pkg) => [
+    pkg,
+    JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')) as Record<string, Record<string, string>>,
+  ]),
 );
 
 /** The workspace packages each may import: leaves first, arrows one way. */
@@ -106,14 +109,14 @@ describe('package layout', () => {
     expect(verify.filter((i) => /@aws-sdk|axios|ajv|yaml|express$/.test(i.spec))).toEqual([]);
   });
 
-  it('lets the error, log and environment modules import nothing of the project but one another\'s types', () => {
+  it("lets the error, log and environment modules import nothing of the project but one another's types", () => {
     const leaves = ['errors.ts', 'log.ts', 'environment.ts'];
     const own = (i: (typeof imports)[number]) => leaves.includes(i.spec.replace(/^\.\//, '').replace(/\.js$/, '.ts'));
     const outside = imports.filter((i) => i.pkg === 'protocol' && leaves.includes(i.file) && !isBuiltin(i.spec) && !own(i));
     expect(outside).toEqual([]);
   });
 
-  it('reads process.env in one place: the protocol\'s environment reader', () => {
+  it("reads process.env in one place: the protocol's environment reader", () => {
     const allowed = ['packages/protocol/src/environment.ts'];
     const hits = PACKAGES.flatMap((p) => files(join(root, 'packages', p, 'src')))
       .filter((f) => /^(?!\s*(\*|\/\/|\/\*)).*\bprocess\.env\b/m.test(readFileSync(f, 'utf8')))

@@ -1,7 +1,7 @@
 import { flagsFor, portsUsage, readDemoPorts } from '../../../demo/_ports.js';
 
 describe('readDemoPorts', () => {
-  it('keeps the documented defaults, serverless offline\'s three following the functions\' port', () => {
+  it("keeps the documented defaults, serverless offline's three following the functions' port", () => {
     // Act
     const { ports } = readDemoPorts([], {});
     // Assess
@@ -19,7 +19,7 @@ describe('readDemoPorts', () => {
       expect(readDemoPorts(argv, env).ports.customer.port).toBe(expected);
     });
 
-    it('derives serverless offline\'s ports from the chosen functions\' port unless they are chosen too', () => {
+    it("derives serverless offline's ports from the chosen functions' port unless they are chosen too", () => {
       // Act
       const { ports } = readDemoPorts(['--http-port', '5000', '--ws-port', '6001'], { TESSERA_LAMBDA_PORT: '6002' });
       // Assess

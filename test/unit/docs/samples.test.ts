@@ -1,5 +1,5 @@
 /**
- * The docs cannot drift from the code: every TypeScript block in README.md and docs/ is the exact text of a file under
+ * The docs cannot drift from the code: every TypeScript block in README.md, docs/ and the packages' READMEs is the exact text of a file under
  * examples/, which `tsc` type-checks, and every relative link in them leads to a file (and heading) that exists.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -8,7 +8,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 const root = resolve(__dirname, '../../..');
 
 /** README.md and every page under docs/, as paths relative to the repository root. */
-const DOCS = ['README.md', ...readdirSync(join(root, 'docs')).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((n) => n.endsWith('.md'))
+    .map((n) => `docs/${n}`),
+  ...readdirSync(join(root, 'packages')).map((n) => `packages/${n}/README.md`),
+];
 const TS_LANGS = new Set(['ts', 'typescript', 'tsx', 'mts', 'cts']);
 const SAMPLE_OPEN = /^<!-- sample: (\S+) -->$/;
 const SAMPLE_CLOSE = '<!-- /sample -->';
@@ -120,7 +126,9 @@ describe('docs samples', () => {
 
   it('uses a marker only around a TypeScript block, opened and closed', () => {
     // Prepare
-    const expected = samples.filter((b) => TS_LANGS.has(b.lang) && b.closed).flatMap((b) => [`${b.doc}:${b.line - 1}`, `${b.doc}:${b.line + b.text.split('\n').length + 2}`]);
+    const expected = samples
+      .filter((b) => TS_LANGS.has(b.lang) && b.closed)
+      .flatMap((b) => [`${b.doc}:${b.line - 1}`, `${b.doc}:${b.line + b.text.split('\n').length + 2}`]);
     // Act
     const markers = [...pages].flatMap(([doc, p]) => p.markers.map((line) => `${doc}:${line}`));
     // Assess
@@ -142,7 +150,9 @@ describe('docs samples', () => {
     // Prepare
     const shown = new Set(samples.map((b) => b.sample));
     // Act
-    const unshown = filesUnder(join(root, 'examples')).map((f) => relative(root, f)).filter((f) => !shown.has(f));
+    const unshown = filesUnder(join(root, 'examples'))
+      .map((f) => relative(root, f))
+      .filter((f) => !shown.has(f));
     // Assess
     expect(unshown).toEqual([]);
   });

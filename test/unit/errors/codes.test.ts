@@ -66,7 +66,7 @@ describe('error families', () => {
     ['VerifyError', 'verify', () => new VerifyError('ERR_SESSION_EXPIRED' as never, 'reason'), 'ERR_SESSION_EXPIRED'],
     ['KeysError', 'keys', () => new KeysError('ERR_STORE_UNAVAILABLE' as never), 'ERR_STORE_UNAVAILABLE'],
     ['CliError', 'cli', () => new CliError('ERR_INTERNAL' as never), 'ERR_INTERNAL'],
-  ])('%s refuses a code of another family (a JavaScript caller\'s mistake) with a TypeError', (name, family, make, code) => {
+  ])("%s refuses a code of another family (a JavaScript caller's mistake) with a TypeError", (name, family, make, code) => {
     expect(make).toThrow(new TypeError(`${name}: "${code}" is not a code of ${family}`));
   });
 
@@ -82,7 +82,7 @@ describe('CLI exit codes', () => {
     ['an unknown installation', new StoreError('ERR_INSTALLATION_NOT_FOUND'), EXIT_CODES.failed, 1],
     ['invalid values', new IparamValidationError([{ field: 'server_url', rule: 'must be a URL' }]), EXIT_CODES.failed, 1],
     ['a programming error', new TypeError('x'), EXIT_CODES.failed, 1],
-  ])('end the command on %s with the CLI\'s own code, never the error\'s HTTP status', (_name, err, expected, value) => {
+  ])("end the command on %s with the CLI's own code, never the error's HTTP status", (_name, err, expected, value) => {
     expect(exitCodeOf(err)).toBe(expected);
     expect(expected).toBe(value);
     if (err instanceof TesseraError) expect(exitCodeOf(err)).not.toBe(err.status);

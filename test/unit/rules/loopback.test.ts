@@ -5,10 +5,24 @@ import { startDevPlatform, startSsmLocal } from '@tessera/offline';
 
 const LOCAL = ['localhost', '127.0.0.1', '127.0.0.2', '127.255.255.254', '::1', '[::1]', '::ffff:127.0.0.1'];
 const REMOTE = [
-  '', 'localhost.', 'foo.localhost', 'localhost.example.com', '127.0.0.1.nip.io', '128.0.0.1', '10.0.0.1', '0.0.0.0',
-  '127.1', '127.0.0.256', '0x7f.0.0.1', '::', '[::]', '::2', '::ffff:10.0.0.1', '[::ffff:7f00:1]', 'LOCALHOST',
+  '',
+  'localhost.',
+  'foo.localhost',
+  'localhost.example.com',
+  '127.0.0.1.nip.io',
+  '128.0.0.1',
+  '10.0.0.1',
+  '0.0.0.0',
+  '127.1',
+  '127.0.0.256',
+  '0x7f.0.0.1',
+  '::',
+  '[::]',
+  '::2',
+  '::ffff:10.0.0.1',
+  '[::ffff:7f00:1]',
+  'LOCALHOST',
 ];
-const inUrl = (host: string): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
 
 describe('isLoopbackHost', () => {
   it.each(LOCAL)('counts %s as loopback', (host) => {

@@ -104,7 +104,10 @@ describe('ensure-system-packages', () => {
       expect(result).toMatchObject({
         action: 'install',
         packages: ['chromium', 'redis-server'],
-        commands: [['apt-get', 'update'], ['apt-get', 'install', '-y', 'chromium', 'redis-server']],
+        commands: [
+          ['apt-get', 'update'],
+          ['apt-get', 'install', '-y', 'chromium', 'redis-server'],
+        ],
       });
     });
 
@@ -115,7 +118,14 @@ describe('ensure-system-packages', () => {
       const result = plan({ uid: 1000, canSudo: true });
       // Assess
       const sudo = ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get'];
-      expect(result).toMatchObject({ action: 'install', packages: ['openssl'], commands: [[...sudo, 'update'], [...sudo, 'install', '-y', 'openssl']] });
+      expect(result).toMatchObject({
+        action: 'install',
+        packages: ['openssl'],
+        commands: [
+          [...sudo, 'update'],
+          [...sudo, 'install', '-y', 'openssl'],
+        ],
+      });
     });
 
     it('stops with one message naming exactly the missing packages and the command that installs them', () => {
@@ -189,12 +199,16 @@ describe('ensure-system-packages', () => {
       // Prepare: stand-ins for apt-get (logs, and "installs" openssl and script onto the fake PATH) and for sudo
       // (works without a password), so the real script takes its install path whether this test runs as root or not
       const log = join(dir, 'apt.log');
-      writeFileSync(join(bin, 'apt-get'), [
-        '#!/bin/sh',
-        `echo "DEBIAN_FRONTEND=$DEBIAN_FRONTEND $*" >> '${log}'`,
-        `[ "$1" = install ] && for b in openssl script; do printf '#!/bin/sh\\n' > '${bin}'/$b; /bin/chmod 755 '${bin}'/$b; done`,
-        'exit 0',
-      ].join('\n'), { mode: 0o755 });
+      writeFileSync(
+        join(bin, 'apt-get'),
+        [
+          '#!/bin/sh',
+          `echo "DEBIAN_FRONTEND=$DEBIAN_FRONTEND $*" >> '${log}'`,
+          `[ "$1" = install ] && for b in openssl script; do printf '#!/bin/sh\\n' > '${bin}'/$b; /bin/chmod 755 '${bin}'/$b; done`,
+          'exit 0',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
       writeFileSync(join(bin, 'sudo'), '#!/bin/sh\n[ "$*" = "-n true" ] && exit 0\nshift 2\nexec /usr/bin/env "$@"\n', { mode: 0o755 });
       const packages = ['chromium', 'redis-server'].filter((p) => !existsSync(`/usr/bin/${p}`)).concat('openssl', 'bsdutils');
       // Act

@@ -72,11 +72,7 @@ describe('startSsmLocal', () => {
 
     it('refuses an unknown name with ParameterNotFound', async () => {
       // Act
-      const err = await expectAwsError(
-        h.client.send(new GetParameterCommand({ Name: '/app/missing' })),
-        ParameterNotFound,
-        400,
-      );
+      const err = await expectAwsError(h.client.send(new GetParameterCommand({ Name: '/app/missing' })), ParameterNotFound, 400);
       // Assess
       expect(err.message).toContain('/app/missing');
     });
@@ -102,9 +98,7 @@ describe('startSsmLocal', () => {
       await put('/app/a', 'A');
       await put('/app/b', SECRET, 'SecureString');
       // Act
-      const out = await h.client.send(
-        new GetParametersCommand({ Names: ['/app/a', '/app/b', '/app/nope', '/app/a:9'], WithDecryption: true }),
-      );
+      const out = await h.client.send(new GetParametersCommand({ Names: ['/app/a', '/app/b', '/app/nope', '/app/a:9'], WithDecryption: true }));
       // Assess
       expect(out.Parameters?.map((p) => [p.Name, p.Value])).toEqual([
         ['/app/a', 'A'],
@@ -143,14 +137,7 @@ describe('startSsmLocal', () => {
       // Act
       const out = await h.client.send(new GetParametersByPathCommand({ Path: '/p/', Recursive: true }));
       // Assess
-      expect(out.Parameters?.map((p) => p.Name)).toEqual([
-        '/p/a',
-        '/p/b',
-        '/p/c',
-        '/p/secret',
-        '/p/sub/d',
-        '/p/sub/deep/e',
-      ]);
+      expect(out.Parameters?.map((p) => p.Name)).toEqual(['/p/a', '/p/b', '/p/c', '/p/secret', '/p/sub/d', '/p/sub/deep/e']);
     });
 
     it('pages with paginateGetParametersByPath and decrypts on request', async () => {

@@ -1,11 +1,5 @@
 import { request } from 'node:http';
-import {
-  GetParameterCommand,
-  GetParametersByPathCommand,
-  InternalServerError,
-  PutParameterCommand,
-  ThrottlingException,
-} from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParametersByPathCommand, InternalServerError, PutParameterCommand, ThrottlingException } from '@aws-sdk/client-ssm';
 import { MAX_BODY_BYTES } from '../../src/index.js';
 import { clientFor, expectAwsError, type SsmLocalHarness, startHarness } from '../../../../test/fixtures/ssm-local-harness.js';
 
@@ -34,9 +28,7 @@ function raw(url: string, body: string | Buffer, headers: Record<string, string>
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-        );
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
       },
     );
     // The server may close an oversized upload before reading it all; the response still arrives.
@@ -111,11 +103,7 @@ describe('startSsmLocal', () => {
       await h.client.send(new PutParameterCommand({ Name: '/app/k', Value: SECRET, Type: 'SecureString' }));
       h.server.injectFault('GetParameter', 'ThrottlingException');
       // Act
-      const err = await expectAwsError(
-        h.client.send(new GetParameterCommand({ Name: '/app/k', WithDecryption: true })),
-        ThrottlingException,
-        400,
-      );
+      const err = await expectAwsError(h.client.send(new GetParameterCommand({ Name: '/app/k', WithDecryption: true })), ThrottlingException, 400);
       const byPath = await h.client.send(new GetParametersByPathCommand({ Path: '/app' }));
       const again = await h.client.send(new GetParameterCommand({ Name: '/app/k', WithDecryption: true }));
       // Assess
@@ -131,11 +119,7 @@ describe('startSsmLocal', () => {
       h.server.injectFault('GetParameter', 'InternalServerError', 2);
       const retrying = clientFor(h.server, 3);
       // Act
-      const err = await expectAwsError(
-        h.client.send(new GetParameterCommand({ Name: '/app/k' })),
-        InternalServerError,
-        500,
-      );
+      const err = await expectAwsError(h.client.send(new GetParameterCommand({ Name: '/app/k' })), InternalServerError, 500);
       const recovered = await retrying.send(new GetParameterCommand({ Name: '/app/k' }));
       retrying.destroy();
       // Assess
@@ -148,11 +132,7 @@ describe('startSsmLocal', () => {
       // Prepare
       h.server.injectFault('PutParameter', 'ThrottlingException');
       // Act
-      await expectAwsError(
-        h.client.send(new PutParameterCommand({ Name: '/app/k', Value: 'v', Type: 'String' })),
-        ThrottlingException,
-        400,
-      );
+      await expectAwsError(h.client.send(new PutParameterCommand({ Name: '/app/k', Value: 'v', Type: 'String' })), ThrottlingException, 400);
       const retry = await h.client.send(new PutParameterCommand({ Name: '/app/k', Value: 'v', Type: 'String' }));
       // Assess
       expect(retry.Version).toBe(1);

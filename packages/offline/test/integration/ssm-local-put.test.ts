@@ -19,8 +19,7 @@ describe('startSsmLocal', () => {
   let h: SsmLocalHarness;
   const put = (input: Partial<PutParameterCommandInput> & { Name: string }) =>
     h.client.send(new PutParameterCommand({ Value: SECRET, Type: 'SecureString', ...input }));
-  const stored = async (Name: string) =>
-    (await h.client.send(new GetParameterHistoryCommand({ Name, WithDecryption: true }))).Parameters?.at(-1);
+  const stored = async (Name: string) => (await h.client.send(new GetParameterHistoryCommand({ Name, WithDecryption: true }))).Parameters?.at(-1);
 
   beforeEach(async () => {
     h = await startHarness();

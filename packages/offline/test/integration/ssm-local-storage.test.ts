@@ -1,11 +1,6 @@
 import { chmod, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  GetParameterCommand,
-  GetParameterHistoryCommand,
-  GetParametersByPathCommand,
-  PutParameterCommand,
-} from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParameterHistoryCommand, GetParametersByPathCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { StoreError } from '../../../protocol/src/errors.js';
 import { startSsmLocal } from '../../src/index.js';
 import { captureLogger, makeDataDir, type SsmLocalHarness, startHarness } from '../../../../test/fixtures/ssm-local-harness.js';
@@ -60,9 +55,7 @@ describe('startSsmLocal', () => {
     it('keeps every parameter and version across a restart', async () => {
       // Prepare
       await h.client.send(new PutParameterCommand({ Name: '/app/s', Value: `${SECRET}-1`, Type: 'SecureString' }));
-      await h.client.send(
-        new PutParameterCommand({ Name: '/app/s', Value: `${SECRET}-2`, Type: 'SecureString', Overwrite: true }),
-      );
+      await h.client.send(new PutParameterCommand({ Name: '/app/s', Value: `${SECRET}-2`, Type: 'SecureString', Overwrite: true }));
       await h.client.send(new PutParameterCommand({ Name: '/app/list', Value: 'a,b', Type: 'StringList' }));
       // Act
       await h.restart();
@@ -108,9 +101,7 @@ describe('startSsmLocal', () => {
       await h.restart();
       // Assess
       expect(created.every((c) => c.Version === 1)).toBe(true);
-      expect(overwrites.map((o) => o.Version).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
-        Array.from({ length: 20 }, (_, i) => i + 1),
-      );
+      expect(overwrites.map((o) => o.Version).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       const found: string[] = [];
       let NextToken: string | undefined;
       do {

@@ -22,7 +22,16 @@ describe('startDevPlatform', () => {
   let logger: ReturnType<typeof recordingLogger>;
 
   async function start(extra: Partial<DevPlatformOptions> = {}): Promise<DevPlatform> {
-    return startDevPlatform({ port: 0, appId: 'order-lookup', installationId: 'demo', functionsUrl: FUNCTIONS_URL, pageDir, logger, now: () => FIXED_MS, ...extra });
+    return startDevPlatform({
+      port: 0,
+      appId: 'order-lookup',
+      installationId: 'demo',
+      functionsUrl: FUNCTIONS_URL,
+      pageDir,
+      logger,
+      now: () => FIXED_MS,
+      ...extra,
+    });
   }
 
   async function mintToken(): Promise<string> {
@@ -59,7 +68,9 @@ describe('startDevPlatform', () => {
       // Prepare
       const other = await start();
       // Act
-      const [a, b] = await Promise.all([platform, other].map(async (p) => ((await (await fetch(p.jwksUrl)).json()) as { keys: { kid: string }[] }).keys[0]!.kid));
+      const [a, b] = await Promise.all(
+        [platform, other].map(async (p) => ((await (await fetch(p.jwksUrl)).json()) as { keys: { kid: string }[] }).keys[0]!.kid),
+      );
       await other.close();
       // Assess
       expect(a).not.toBe(b);
@@ -69,7 +80,14 @@ describe('startDevPlatform', () => {
   describe('POST /session', () => {
     it('issues a session that createSessionVerifier accepts, naming the installation and scopes', async () => {
       // Prepare
-      const sessions = createSessionVerifier({ jwksUrl: platform.jwksUrl, issuer: platform.url, audience: 'order-lookup', offline: true, now: () => FIXED_MS + 1_000, logger });
+      const sessions = createSessionVerifier({
+        jwksUrl: platform.jwksUrl,
+        issuer: platform.url,
+        audience: 'order-lookup',
+        offline: true,
+        now: () => FIXED_MS + 1_000,
+        logger,
+      });
       // Act
       const res = await fetch(`${platform.url}/session`, { method: 'POST' });
       const body = (await res.json()) as { token: string; expiresInSec: number };

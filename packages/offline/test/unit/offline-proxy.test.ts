@@ -16,7 +16,7 @@ describe('restoreFunctionAnswer', () => {
     expect(out).toEqual({ status: 403, headers: { vary: 'Origin' } });
   });
 
-  it('keeps the function\'s own allow headers', () => {
+  it("keeps the function's own allow headers", () => {
     const out = restoreFunctionAnswer(200, {
       'x-tessera-cors-headers': 'access-control-allow-origin,access-control-allow-methods',
       'x-tessera-status': '204',

@@ -1,10 +1,4 @@
-import {
-  assertCreatableName,
-  isUnderPath,
-  normalizePath,
-  parameterArn,
-  parseSelector,
-} from '../../src/_ssm-names.js';
+import { assertCreatableName, isUnderPath, normalizePath, parameterArn, parseSelector } from '../../src/_ssm-names.js';
 import { AwsFault } from '../../src/_ssm-wire.js';
 
 function faultOf(act: () => unknown): AwsFault {

@@ -43,13 +43,16 @@ function world(failAfterMs: number) {
 async function request(w: ReturnType<typeof world>, unknownKid: boolean): Promise<{ waitedMs: number; outcome: string }> {
   const startMs = w.now();
   const pick = async () => {
-    const keys = await w.cache.current();
+    await w.cache.current();
     if (!unknownKid) return 'keys';
     const fresher = await w.cache.refresh();
     return fresher === undefined ? 'unknown kid' : 'refetched';
   };
   let settled: string | undefined;
-  const done = pick().then((o) => void (settled = o), (e: unknown) => void (settled = e instanceof Unavailable ? `503 retry ${e.retryAfterSec}` : 'error'));
+  const done = pick().then(
+    (o) => void (settled = o),
+    (e: unknown) => void (settled = e instanceof Unavailable ? `503 retry ${e.retryAfterSec}` : 'error'),
+  );
   await new Promise((r) => setImmediate(r));
   while (settled === undefined) await w.advance(100);
   await done;
@@ -118,7 +121,16 @@ describe('createJwksCache', () => {
 
   it('refuses a stale cap outside max age to the default cap', () => {
     const make = (staleCapMs: number) => () =>
-      createJwksCache({ url: new URL('https://a.example/j'), fetch: async () => ({}), parse: () => 1, unavailable: () => new Error('x'), now: () => 0, logger: silentLogger, event: 'session', staleCapMs });
+      createJwksCache({
+        url: new URL('https://a.example/j'),
+        fetch: async () => ({}),
+        parse: () => 1,
+        unavailable: () => new Error('x'),
+        now: () => 0,
+        logger: silentLogger,
+        event: 'session',
+        staleCapMs,
+      });
     expect(make(JWKS_MAX_AGE_MS - 1)).toThrow(TypeError);
     expect(make(JWKS_STALE_CAP_MS + 1)).toThrow(TypeError);
     expect(make(JWKS_MAX_AGE_MS)).not.toThrow();

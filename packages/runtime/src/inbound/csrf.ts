@@ -129,7 +129,9 @@ export function createCsrfGuard(options: CsrfGuardOptions): CsrfGuard {
 
   // JSON of a fixed-shape array: no choice of binding can collide with another binding's token and expiry.
   const mac = (binding: string, token: string, expirySec: string): Buffer =>
-    createHmac('sha256', o.key).update(JSON.stringify([binding, token, expirySec])).digest();
+    createHmac('sha256', o.key)
+      .update(JSON.stringify([binding, token, expirySec]))
+      .digest();
 
   function refuse(reason: string): never {
     o.logger.log('warn', 'csrf.refused', { code: 'ERR_CSRF_INVALID', reason });

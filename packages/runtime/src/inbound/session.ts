@@ -2,7 +2,7 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { ERROR_CODES, InboundError, type InboundErrorCode } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
-import { bearerChallenge, checkJwksUrl, fetchJwksDocument, isId, MAX_TOKEN_BYTES, readBearer, TOKEN_TYPE } from '@tessera/protocol';
+import { bearerChallenge, checkJwksUrl, fetchJwksDocument, isId, readBearer, TOKEN_TYPE } from '@tessera/protocol';
 import { createJwksCache, type JwksFetcher } from './_jwks.js';
 
 export type { JwksFetcher } from './_jwks.js';

@@ -96,8 +96,14 @@ export function nextDocument(
 
 function isPreviousValue(p: unknown): p is PreviousValue {
   const v = p as PreviousValue;
-  return typeof v === 'object' && v !== null && typeof v.value === 'string' && typeof v.until === 'string' &&
-    !Number.isNaN(Date.parse(v.until)) && typeof v.version === 'number';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.value === 'string' &&
+    typeof v.until === 'string' &&
+    !Number.isNaN(Date.parse(v.until)) &&
+    typeof v.version === 'number'
+  );
 }
 
 /** Parses a stored document; anything malformed is a store fault, not user input. */

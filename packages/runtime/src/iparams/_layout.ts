@@ -1,5 +1,5 @@
 /** SSM path layout and the id rules every path segment must pass before it reaches SSM. */
-import { TesseraError, IparamValidationError } from '@tessera/protocol/errors';
+import { IparamValidationError } from '@tessera/protocol/errors';
 import { ID_RULE, isId, isParameterName, PARAMETER_NAME_RULE } from '@tessera/protocol';
 
 /** True for an app or installation id: the protocol's one rule, `[a-z0-9_.-]{1,64}`, not made only of dots. */
@@ -8,7 +8,9 @@ export const isValidId = isId;
 /** Throws ERR_INSTALLATION_ID_INVALID unless `id` is a valid installation id. The id itself is not echoed. */
 export function assertInstallationId(id: unknown): asserts id is string {
   if (!isValidId(id)) {
-    throw new IparamValidationError([{ field: 'installationId', rule: ID_RULE }], 'ERR_INSTALLATION_ID_INVALID', { message: `installation id ${ID_RULE}` });
+    throw new IparamValidationError([{ field: 'installationId', rule: ID_RULE }], 'ERR_INSTALLATION_ID_INVALID', {
+      message: `installation id ${ID_RULE}`,
+    });
   }
 }
 
@@ -20,7 +22,9 @@ export function assertAppId(id: unknown): asserts id is string {
 /** Throws ERR_PARAMETER_NAME_INVALID unless `name` is `[A-Za-z0-9_]{1,64}`. */
 export function assertParameterName(name: unknown): asserts name is string {
   if (!isParameterName(name)) {
-    throw new IparamValidationError([{ field: 'parameter name', rule: PARAMETER_NAME_RULE }], 'ERR_PARAMETER_NAME_INVALID', { message: `parameter name ${PARAMETER_NAME_RULE}` });
+    throw new IparamValidationError([{ field: 'parameter name', rule: PARAMETER_NAME_RULE }], 'ERR_PARAMETER_NAME_INVALID', {
+      message: `parameter name ${PARAMETER_NAME_RULE}`,
+    });
   }
 }
 

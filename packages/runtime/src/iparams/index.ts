@@ -9,7 +9,15 @@ export {
   keysPrefix,
 } from './_layout.js';
 export type { FieldMeta, InstallationDocument, PreviousValue, Tier } from './_document.js';
-export { readSecureParameter, SsmIparamStore, toStoreError, writeSecureParameter, type IparamStore, type SsmIparamStoreOptions, type StoredDocument } from './ssm-store.js';
+export {
+  readSecureParameter,
+  SsmIparamStore,
+  toStoreError,
+  writeSecureParameter,
+  type IparamStore,
+  type SsmIparamStoreOptions,
+  type StoredDocument,
+} from './ssm-store.js';
 export { createIparamsReader, type IparamsReader, type IparamsReaderOptions } from './reader.js';
 export {
   createInstaller,

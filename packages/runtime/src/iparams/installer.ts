@@ -1,5 +1,5 @@
 /** Install, update, rotate, describe and uninstall an installation's values: validate everything, then one write. */
-import { IparamValidationError, TesseraError, type FieldIssue, StoreError } from '@tessera/protocol/errors';
+import { IparamValidationError, type FieldIssue, StoreError } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import { compileHostPatterns } from '../outbound/index.js';
 import { validateIparamValues } from '@tessera/schema';

@@ -1,5 +1,5 @@
 /** Runtime read of an installation's iparams: cached per instance, coalesced misses, stale-while-failing, forced refresh. */
-import { StoreError, TesseraError } from '@tessera/protocol/errors';
+import { StoreError } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import type { IparamValues } from '@tessera/schema';
 import type { PreviousValue } from './_document.js';

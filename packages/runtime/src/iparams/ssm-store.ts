@@ -2,6 +2,7 @@
 import {
   DeleteParametersCommand,
   GetParameterCommand,
+  type GetParameterCommandOutput,
   GetParametersByPathCommand,
   ParameterAlreadyExists,
   ParameterNotFound,
@@ -37,9 +38,7 @@ export interface SsmIparamStoreOptions {
   tier?: Tier;
 }
 
-const DEFAULTS = { kmsKeyId: 'alias/aws/ssm', tier: 'Standard' } as const satisfies Required<
-  Omit<SsmIparamStoreOptions, 'client'>
->;
+const DEFAULTS = { kmsKeyId: 'alias/aws/ssm', tier: 'Standard' } as const satisfies Required<Omit<SsmIparamStoreOptions, 'client'>>;
 const OPTION_KEYS = new Set(['client', 'kmsKeyId', 'tier']);
 
 /** Maps an SDK failure to ERR_STORE_UNAVAILABLE, keeping only its name and status as the cause. */
@@ -62,7 +61,7 @@ export function toStoreError(err: unknown): StoreError {
  * const p = await readSecureParameter(client, '/tessera/order-lookup/keys/signing');
  */
 export async function readSecureParameter(client: SSMClient, name: string): Promise<{ value: string; version: number } | undefined> {
-  let out;
+  let out: GetParameterCommandOutput;
   try {
     out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
   } catch (err) {
@@ -163,9 +162,7 @@ export class SsmIparamStore implements IparamStore {
       let token: string | undefined;
       // Admin path only: by-path listing finds strays under the installation; the runtime never lists.
       do {
-        const page = await this.client.send(
-          new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken: token, MaxResults: 10 }),
-        );
+        const page = await this.client.send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken: token, MaxResults: 10 }));
         for (const p of page.Parameters ?? []) if (p.Name) names.push(p.Name);
         token = page.NextToken;
       } while (token);

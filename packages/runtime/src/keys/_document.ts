@@ -1,5 +1,5 @@
 /** The app's key-set document as stored in SSM: its shape, its strict parser, and each key's state at a time. */
-import { TesseraError, KeysError } from '@tessera/protocol/errors';
+import { type TesseraError, KeysError } from '@tessera/protocol/errors';
 
 /** Algorithms an app key can have (DESIGN.md, "Outbound request"). */
 export type SigningAlg = 'ES256' | 'EdDSA';

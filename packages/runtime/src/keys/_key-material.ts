@@ -1,7 +1,7 @@
 /** Key pairs: generation with node:crypto, `kid` as the RFC 7638 thumbprint, and import with a consistency check. */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint } from 'jose';
-import { TesseraError, KeysError } from '@tessera/protocol/errors';
+import { KeysError } from '@tessera/protocol/errors';
 import type { PublicKeyJwk, SigningAlg, StoredKey } from './_document.js';
 
 /** Only the public members, copied by name: whatever else a JWK carries (`d`) cannot slip through. */
@@ -11,8 +11,7 @@ export function publicMembers(jwk: PublicKeyJwk): PublicKeyJwk {
 
 /** A fresh key pair for `alg`, ready to store; its `kid` is the RFC 7638 thumbprint of the public key. */
 export async function generateStoredKey(alg: SigningAlg, createdAtMs: number, activatesAtMs: number): Promise<StoredKey> {
-  const { privateKey } =
-    alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+  const { privateKey } = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
   const privateJwk = privateKey.export({ format: 'jwk' }) as unknown as StoredKey['privateJwk'];
   const publicJwk = publicMembers(privateJwk);
   return {

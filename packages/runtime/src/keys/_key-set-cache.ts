@@ -1,6 +1,6 @@
 /** One app's key set read through a per-instance TTL cache: concurrent misses share one store read. */
 import type { KeyObject } from 'node:crypto';
-import { TesseraError, KeysError } from '@tessera/protocol/errors';
+import { KeysError } from '@tessera/protocol/errors';
 import type { KeySetDocument, StoredKey } from './_document.js';
 import { importStoredKey } from './_key-material.js';
 import { signingKeysParameterName, type KeyStore } from './key-store.js';
@@ -40,9 +40,7 @@ export function createKeySetCache(appId: string, store: KeyStore, ttlMs: number,
       }
       // SSM's version changes with every write, so an unchanged version needs no second import.
       const set =
-        cached && cached.set.version === stored.version && stored.version > 0
-          ? cached.set
-          : await importSet(appId, stored.document, stored.version);
+        cached && cached.set.version === stored.version && stored.version > 0 ? cached.set : await importSet(appId, stored.document, stored.version);
       cached = { set, fetchedAtMs: now() };
       return set;
     } catch (err) {

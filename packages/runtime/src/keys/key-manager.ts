@@ -120,7 +120,14 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
     const refused = (err instanceof TesseraError && !(err instanceof StoreError)) || err instanceof TypeError;
     const result = err === undefined ? 'ok' : refused ? 'refused' : 'failed';
     const code = err instanceof TesseraError ? err.code : err === undefined ? undefined : (err as Error)?.name;
-    logger.log(err === undefined ? 'info' : 'warn', event, { appId, actor, at: new Date(t).toISOString(), ...fields, result, ...(code ? { code } : {}) });
+    logger.log(err === undefined ? 'info' : 'warn', event, {
+      appId,
+      actor,
+      at: new Date(t).toISOString(),
+      ...fields,
+      result,
+      ...(code ? { code } : {}),
+    });
   }
 
   async function existing(): Promise<StoredKeySet> {
@@ -195,7 +202,9 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
             throw conflict(`the key is in its overlap (tokens it signed may still be in flight): retire it from ${target.retirableAt}`);
           }
           if (target.state === 'next' && Date.parse(target.activatesAt) - t < MIN_CANCEL_BEFORE_ACTIVATION_SEC * 1000) {
-            throw conflict(`the pending key activates in under ${MIN_CANCEL_BEFORE_ACTIVATION_SEC} s and signers may already use it: let it activate, rotate, then retire it`);
+            throw conflict(
+              `the pending key activates in under ${MIN_CANCEL_BEFORE_ACTIVATION_SEC} s and signers may already use it: let it activate, rotate, then retire it`,
+            );
           }
           retired = [target];
         } else {
@@ -203,7 +212,14 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
         }
         if (retired.length > 0) {
           const gone = new Set(retired.map((k) => k.kid));
-          await store.put(appId, nextDocument(all.filter((k) => !gone.has(k.kid)), t), { createOnly: false });
+          await store.put(
+            appId,
+            nextDocument(
+              all.filter((k) => !gone.has(k.kid)),
+              t,
+            ),
+            { createOnly: false },
+          );
         }
       } catch (err) {
         audit('keys.retired', t, { kid: opts.kid }, err);

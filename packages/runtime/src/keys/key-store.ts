@@ -1,6 +1,6 @@
 /** Where the app's key-set document lives: a small store interface and its SSM implementation. */
 import { ParameterAlreadyExists, SSMClient } from '@aws-sdk/client-ssm';
-import { TesseraError, KeysError } from '@tessera/protocol/errors';
+import { KeysError } from '@tessera/protocol/errors';
 import { keysPrefix, readSecureParameter, writeSecureParameter } from '../iparams/index.js';
 import { DOCUMENT_MAX_BYTES, parseKeySetDocument, type KeySetDocument } from './_document.js';
 

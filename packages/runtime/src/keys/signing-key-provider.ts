@@ -1,6 +1,6 @@
 /** The app key that signs outbound tokens now, per the rotation schedule, re-read from the store per TTL. */
 import type { KeyObject } from 'node:crypto';
-import { TesseraError, KeysError } from '@tessera/protocol/errors';
+import { KeysError } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import { activeKey, type SigningAlg } from './_document.js';
 import { createKeySetCache, type LoadedKeySet } from './_key-set-cache.js';

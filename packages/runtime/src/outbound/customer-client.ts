@@ -98,7 +98,17 @@ export class CustomerHttpError extends OutboundError {
 
 const DEFAULTS = { timeoutMs: 5_000, maxResponseBytes: 1024 * 1024 } as const;
 const OPTION_KEYS = new Set([
-  'baseUrl', 'allowedHosts', 'auth', 'appId', 'installationId', 'timeoutMs', 'maxResponseBytes', 'offline', 'http', 'logger', 'now',
+  'baseUrl',
+  'allowedHosts',
+  'auth',
+  'appId',
+  'installationId',
+  'timeoutMs',
+  'maxResponseBytes',
+  'offline',
+  'http',
+  'logger',
+  'now',
   'onAuthRejected',
 ]);
 const MAX_LIFETIME_SEC = 300;
@@ -163,7 +173,8 @@ function validateAuth(auth: CustomerAuthConfig | undefined, where: string): asse
   const asymmetric = auth?.mode === 'jwt' && (auth.alg === 'ES256' || auth.alg === 'EdDSA');
   if (asymmetric) {
     // The signer checks the key's type and curve against the algorithm when it is built.
-    if ((auth.privateKey as KeyObject | undefined)?.type !== 'private') throw new TypeError(`createCustomerClient: ${where}.privateKey must be a private KeyObject`);
+    if ((auth.privateKey as KeyObject | undefined)?.type !== 'private')
+      throw new TypeError(`createCustomerClient: ${where}.privateKey must be a private KeyObject`);
     if (typeof auth.kid !== 'string' || auth.kid === '') throw new TypeError(`createCustomerClient: ${where}.kid is required with ${auth.alg}`);
   } else if (typeof auth?.secret !== 'string' || auth.secret.length === 0) {
     throw new TypeError(`createCustomerClient: ${where}.secret is required`);
@@ -270,7 +281,13 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
   }
 
   /** Sends one attempt with its own copy of the headers, so a retry never carries the refused credential. */
-  async function send(method: string, url: URL, base: Record<string, string>, body: Buffer | undefined, auth: Authenticate): Promise<AxiosResponse<Buffer>> {
+  async function send(
+    method: string,
+    url: URL,
+    base: Record<string, string>,
+    body: Buffer | undefined,
+    auth: Authenticate,
+  ): Promise<AxiosResponse<Buffer>> {
     const headers = { ...base };
     auth(method, url, body, headers);
     let res: AxiosResponse<Buffer>;
@@ -320,7 +337,11 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
       // Name and code only: the hook reads the parameter store, whose errors may carry anything.
       const e = err as { name?: unknown; code?: unknown };
       logger.log('warn', 'outbound.auth_refresh_failed', {
-        installationId, method, host: url.host, errorName: String(e?.name ?? typeof err), ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+        installationId,
+        method,
+        host: url.host,
+        errorName: String(e?.name ?? typeof err),
+        ...(typeof e?.code === 'string' ? { code: e.code } : {}),
       });
       return undefined;
     }

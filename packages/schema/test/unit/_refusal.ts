@@ -17,18 +17,18 @@ function surfaces(error: TesseraError & { issues: readonly object[] }): string {
 }
 
 /** Asserts a ConfigError with the given issue among its issues, and that `secret` appears nowhere in it. */
-export function expectConfigIssue(
-  act: () => unknown,
-  issue: { file?: string; field: string; rule: string | RegExp },
-  secret?: string,
-): ConfigError {
+export function expectConfigIssue(act: () => unknown, issue: { file?: string; field: string; rule: string | RegExp }, secret?: string): ConfigError {
   const error = thrownBy(act);
   expect(error).toBeInstanceOf(ConfigError);
   const config = error as ConfigError;
   expect(config.code).toBe('ERR_CONFIG_INVALID');
   expect(config.status).toBe(500);
   expect(config.issues).toContainEqual(
-    expect.objectContaining({ field: issue.field, rule: issue.rule instanceof RegExp ? expect.stringMatching(issue.rule) : issue.rule, ...(issue.file ? { file: issue.file } : {}) }),
+    expect.objectContaining({
+      field: issue.field,
+      rule: issue.rule instanceof RegExp ? expect.stringMatching(issue.rule) : issue.rule,
+      ...(issue.file ? { file: issue.file } : {}),
+    }),
   );
   if (secret !== undefined) expect(surfaces(config)).not.toContain(secret);
   return config;

@@ -9,8 +9,11 @@ const FIXTURE = join(__dirname, '../../../../test/fixtures/schema/project');
 const ROOT = join(__dirname, '../../../..');
 let dir: string;
 
-function edit(file: string, change: (json: Record<string, any>) => void): void {
-  const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, any>;
+// biome-ignore lint/suspicious/noExplicitAny: each case edits a different path of a parsed JSON file
+type Json = Record<string, any>;
+
+function edit(file: string, change: (json: Json) => void): void {
+  const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Json;
   change(json);
   writeFileSync(join(dir, file), JSON.stringify(json));
 }
@@ -113,10 +116,26 @@ describe('validateProject', () => {
   });
 
   it.each<[string, string, { field: string; rule: string }]>([
-    ['a manifest function missing from serverless.yml', 'functions:\n  getOrder:\n    handler: functions/get-order.handler\n', { field: '/functions/addNote', rule: 'is declared in manifest.json but missing here' }],
-    ['a function without a handler', 'functions:\n  getOrder:\n    handler: functions/get-order.handler\n  addNote:\n    timeout: 5\n', { field: '/functions/addNote/handler', rule: 'is required' }],
-    ['a handler whose file does not exist', 'functions:\n  getOrder:\n    handler: functions/get-order.handler\n  addNote:\n    handler: functions/gone.handler\n', { field: '/functions/addNote/handler', rule: 'points at functions/gone, which has no .ts or .js file' }],
-    ['a handler without an export', 'functions:\n  getOrder:\n    handler: functions/get-order.handler\n  addNote:\n    handler: handler\n', { field: '/functions/addNote/handler', rule: 'must be <file>.<export>, e.g. functions/get-order.handler' }],
+    [
+      'a manifest function missing from serverless.yml',
+      'functions:\n  getOrder:\n    handler: functions/get-order.handler\n',
+      { field: '/functions/addNote', rule: 'is declared in manifest.json but missing here' },
+    ],
+    [
+      'a function without a handler',
+      'functions:\n  getOrder:\n    handler: functions/get-order.handler\n  addNote:\n    timeout: 5\n',
+      { field: '/functions/addNote/handler', rule: 'is required' },
+    ],
+    [
+      'a handler whose file does not exist',
+      'functions:\n  getOrder:\n    handler: functions/get-order.handler\n  addNote:\n    handler: functions/gone.handler\n',
+      { field: '/functions/addNote/handler', rule: 'points at functions/gone, which has no .ts or .js file' },
+    ],
+    [
+      'a handler without an export',
+      'functions:\n  getOrder:\n    handler: functions/get-order.handler\n  addNote:\n    handler: handler\n',
+      { field: '/functions/addNote/handler', rule: 'must be <file>.<export>, e.g. functions/get-order.handler' },
+    ],
     ['no functions section', 'service: x\n', { field: '/functions', rule: 'is required' }],
     ['broken YAML', 'functions:\n  getOrder: [\n', { field: '/', rule: expect.stringMatching(/^is not valid YAML/) as unknown as string }],
   ])('reports %s', async (_name, yaml, issue) => {
@@ -134,6 +153,7 @@ describe('validateProject', () => {
     // Prepare
     writeFileSync(
       join(dir, 'serverless.yml'),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: serverless variables, not a template literal
       'functions:\n  getOrder:\n    handler: ${env:HANDLER_DIR}/get-order.handler\n  addNote:\n    handler: ${self:custom.nope}/x.handler\n',
     );
 

@@ -87,7 +87,9 @@ describe('validateIparamValues', () => {
 
     it('does not let a __proto__ key reach the result', () => {
       // Prepare
-      const input = JSON.parse(`{"server_url":"https://a.example.com","shared_secret":"${SECRET}","tags":["a"],"__proto__":{"polluted":1}}`) as unknown;
+      const input = JSON.parse(
+        `{"server_url":"https://a.example.com","shared_secret":"${SECRET}","tags":["a"],"__proto__":{"polluted":1}}`,
+      ) as unknown;
 
       // Act
       const act = () => validateIparamValues(SCHEMA, input);

@@ -19,7 +19,12 @@ describe('validateIparamValues', () => {
       ['text: longer than max', { type: 'text', max: 8 }, `${MARK}-long`, 'must be at most 8 characters'],
       ['text: shorter than min', { type: 'text', min: 50 }, MARK, 'must be at least 50 characters'],
       ['text: regex without message', { type: 'text', regex: '^[A-Z]{0,6}-?$' }, MARK, 'must match /^[A-Z]{0,6}-?$/'],
-      ['text: regex with message', { type: 'text', regex: '[a-z]+', regex_error_message: 'must be lower case letters' }, MARK, 'must be lower case letters'],
+      [
+        'text: regex with message',
+        { type: 'text', regex: '[a-z]+', regex_error_message: 'must be lower case letters' },
+        MARK,
+        'must be lower case letters',
+      ],
       ['text: regex is anchored', { type: 'text', regex: '[A-Z]+' }, `${MARK}`, 'must match /[A-Z]+/'],
       ['text: nothing is trimmed', { type: 'text', regex: '^[A-Z]+$' }, ` QXDISTINCT `, 'must match /^[A-Z]+$/'],
       ['paragraph: a carriage return', { type: 'paragraph' }, `${MARK}\r\n`, 'must not contain control characters other than line feed and tab'],

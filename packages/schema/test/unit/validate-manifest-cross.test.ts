@@ -6,17 +6,83 @@ import { expectConfigIssue } from './_refusal.js';
 describe('validateManifest', () => {
   describe('cross-checks against iparams.json', () => {
     it.each<[string, string, unknown, string, string]>([
-      ['a baseUrl template naming no iparam', '/customer/baseUrl', '{{iparams.missing_url}}/api', '/customer/baseUrl', 'refers to iparam "missing_url", which iparams.json does not declare'],
-      ['a baseUrl template naming a text iparam', '/customer/baseUrl', '{{iparams.plain_text}}', '/customer/baseUrl', 'must refer to an iparam of type url ("plain_text" is text)'],
-      ['a baseUrl template naming an optional url', '/customer/baseUrl', '{{iparams.optional_url}}', '/customer/baseUrl', 'must refer to a required iparam ("optional_url" is optional)'],
-      ['a mode template naming no iparam', '/customer/auth/mode', '{{iparams.nope}}', '/customer/auth/mode', 'refers to iparam "nope", which iparams.json does not declare'],
-      ['a mode template naming a text iparam', '/customer/auth/mode', '{{iparams.plain_text}}', '/customer/auth/mode', 'must refer to a dropdown or radio iparam ("plain_text" is text)'],
-      ['a mode template naming a multiselect', '/customer/auth/mode', '{{iparams.multi_mode}}', '/customer/auth/mode', 'must refer to a dropdown or radio iparam ("multi_mode" is multiselect)'],
-      ['a mode template offering an unknown mode', '/customer/auth/mode', '{{iparams.bad_mode}}', '/customer/auth/mode', 'must refer to an iparam whose options are only: shared-secret, jwt'],
-      ['a secretIparam naming no iparam', '/customer/auth/secretIparam', 'nope', '/customer/auth/secretIparam', 'refers to iparam "nope", which iparams.json does not declare'],
-      ['a secretIparam that is not secure', '/customer/auth/secretIparam', 'plain_text', '/customer/auth/secretIparam', 'must refer to a secure text or paragraph iparam ("plain_text" is not)'],
-      ['a secretIparam of type url', '/customer/auth/secretIparam', 'server_url', '/customer/auth/secretIparam', 'must refer to a secure text or paragraph iparam ("server_url" is not)'],
-      ['an optional secret when HS256 may be used', '/customer/auth/secretIparam', 'optional_secret', '/customer/auth/secretIparam', 'must refer to a required iparam ("optional_secret" is optional)'],
+      [
+        'a baseUrl template naming no iparam',
+        '/customer/baseUrl',
+        '{{iparams.missing_url}}/api',
+        '/customer/baseUrl',
+        'refers to iparam "missing_url", which iparams.json does not declare',
+      ],
+      [
+        'a baseUrl template naming a text iparam',
+        '/customer/baseUrl',
+        '{{iparams.plain_text}}',
+        '/customer/baseUrl',
+        'must refer to an iparam of type url ("plain_text" is text)',
+      ],
+      [
+        'a baseUrl template naming an optional url',
+        '/customer/baseUrl',
+        '{{iparams.optional_url}}',
+        '/customer/baseUrl',
+        'must refer to a required iparam ("optional_url" is optional)',
+      ],
+      [
+        'a mode template naming no iparam',
+        '/customer/auth/mode',
+        '{{iparams.nope}}',
+        '/customer/auth/mode',
+        'refers to iparam "nope", which iparams.json does not declare',
+      ],
+      [
+        'a mode template naming a text iparam',
+        '/customer/auth/mode',
+        '{{iparams.plain_text}}',
+        '/customer/auth/mode',
+        'must refer to a dropdown or radio iparam ("plain_text" is text)',
+      ],
+      [
+        'a mode template naming a multiselect',
+        '/customer/auth/mode',
+        '{{iparams.multi_mode}}',
+        '/customer/auth/mode',
+        'must refer to a dropdown or radio iparam ("multi_mode" is multiselect)',
+      ],
+      [
+        'a mode template offering an unknown mode',
+        '/customer/auth/mode',
+        '{{iparams.bad_mode}}',
+        '/customer/auth/mode',
+        'must refer to an iparam whose options are only: shared-secret, jwt',
+      ],
+      [
+        'a secretIparam naming no iparam',
+        '/customer/auth/secretIparam',
+        'nope',
+        '/customer/auth/secretIparam',
+        'refers to iparam "nope", which iparams.json does not declare',
+      ],
+      [
+        'a secretIparam that is not secure',
+        '/customer/auth/secretIparam',
+        'plain_text',
+        '/customer/auth/secretIparam',
+        'must refer to a secure text or paragraph iparam ("plain_text" is not)',
+      ],
+      [
+        'a secretIparam of type url',
+        '/customer/auth/secretIparam',
+        'server_url',
+        '/customer/auth/secretIparam',
+        'must refer to a secure text or paragraph iparam ("server_url" is not)',
+      ],
+      [
+        'an optional secret when HS256 may be used',
+        '/customer/auth/secretIparam',
+        'optional_secret',
+        '/customer/auth/secretIparam',
+        'must refer to a required iparam ("optional_secret" is optional)',
+      ],
     ])('refuses %s', (_name, path, value, field, rule) => {
       // Prepare
       const json = manifestWith(path, value);
@@ -29,9 +95,27 @@ describe('validateManifest', () => {
     });
 
     it.each<[string, string, unknown, string, string]>([
-      ['a basic password naming no iparam', '/basic', { passwordIparam: 'nope' }, '/basic/passwordIparam', 'refers to iparam "nope", which iparams.json does not declare'],
-      ['a basic password that is not secure', '/basic', { passwordIparam: 'plain_text' }, '/basic/passwordIparam', 'must refer to a secure text or paragraph iparam ("plain_text" is not)'],
-      ['a function accepting basic without a basic section', '/functions/sync', { methods: ['POST'], credentials: ['basic'] }, '/basic', 'is required when a function accepts "basic" credentials'],
+      [
+        'a basic password naming no iparam',
+        '/basic',
+        { passwordIparam: 'nope' },
+        '/basic/passwordIparam',
+        'refers to iparam "nope", which iparams.json does not declare',
+      ],
+      [
+        'a basic password that is not secure',
+        '/basic',
+        { passwordIparam: 'plain_text' },
+        '/basic/passwordIparam',
+        'must refer to a secure text or paragraph iparam ("plain_text" is not)',
+      ],
+      [
+        'a function accepting basic without a basic section',
+        '/functions/sync',
+        { methods: ['POST'], credentials: ['basic'] },
+        '/basic',
+        'is required when a function accepts "basic" credentials',
+      ],
       ['a function named like the CSRF route', '/functions/csrf', { methods: ['GET'] }, '/functions/csrf', 'is reserved for the CSRF token route'],
     ])('refuses %s', (_name, path, value, field, rule) => {
       const act = () => validateManifest(manifestWith(path, value), IPARAMS);

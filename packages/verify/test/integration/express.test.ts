@@ -107,8 +107,22 @@ describe('tesseraExpress', () => {
 
     it.each([
       ['no token', async () => ({ headers: {} as Record<string, string>, token: '' }), 'ERR_VERIFY_MISSING'],
-      ['a stranger secret', async () => { const token = await mintToken({ secret: STRANGER_SECRET }); return { headers: bearer(token), token }; }, 'ERR_VERIFY_SIGNATURE'],
-      ['a token bound to another body', async () => { const token = await mintToken({ claims: { bh: 'x' } }); return { headers: bearer(token), token }; }, 'ERR_VERIFY_BINDING'],
+      [
+        'a stranger secret',
+        async () => {
+          const token = await mintToken({ secret: STRANGER_SECRET });
+          return { headers: bearer(token), token };
+        },
+        'ERR_VERIFY_SIGNATURE',
+      ],
+      [
+        'a token bound to another body',
+        async () => {
+          const token = await mintToken({ claims: { bh: 'x' } });
+          return { headers: bearer(token), token };
+        },
+        'ERR_VERIFY_BINDING',
+      ],
     ])('answers 401 JSON for %s and never reaches the handler', async (_name, build, code) => {
       // Prepare
       const { base, lines, handled } = await started('verifier then json');

@@ -46,8 +46,7 @@ beforeEach(async () => {
 
 afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const post = (token: string, body: Buffer = REQUEST.body) =>
-  fetch(base + REQUEST.url, { method: 'POST', headers: bearer(token), body });
+const post = (token: string, body: Buffer = REQUEST.body) => fetch(base + REQUEST.url, { method: 'POST', headers: bearer(token), body });
 
 describe('verifyNodeRequest', () => {
   it('returns the exact body and what the token proved', async () => {

@@ -39,7 +39,10 @@ function freshToken(): Promise<string> {
   return mintToken({ secret: SECRET, claims: { iat: nowSec, nbf: nowSec, exp: nowSec + 30 } });
 }
 
-async function post(proc: Proc, token: string): Promise<{ status: number; body: { error?: { code: string } } & Record<string, unknown>; text: string }> {
+async function post(
+  proc: Proc,
+  token: string,
+): Promise<{ status: number; body: { error?: { code: string } } & Record<string, unknown>; text: string }> {
   const res = await fetch(`http://127.0.0.1:${proc.port}${REQUEST.url}`, {
     method: REQUEST.method,
     headers: { authorization: `Bearer ${token}` },
@@ -56,13 +59,19 @@ let redisPort: number;
 
 beforeAll(async () => {
   if (!existsSync(REDIS_SERVER)) {
-    throw new Error(`${REDIS_SERVER} is missing: install Debian's redis-server (node scripts/ensure-system-packages.mjs does, and npm test runs it) to run this test`);
+    throw new Error(
+      `${REDIS_SERVER} is missing: install Debian's redis-server (node scripts/ensure-system-packages.mjs does, and npm test runs it) to run this test`,
+    );
   }
   redisPort = await freePort();
   redis = await start(REDIS_SERVER, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, redisPort);
   const [port1, port2] = [await freePort(), await freePort()];
   const env = (name: string, port: number) => ({
-    SERVER_NAME: name, PORT: String(port), REDIS_PORT: String(redisPort), TESSERA_SECRET: SECRET, PUBLIC_ORIGIN: ORIGIN,
+    SERVER_NAME: name,
+    PORT: String(port),
+    REDIS_PORT: String(redisPort),
+    TESSERA_SECRET: SECRET,
+    PUBLIC_ORIGIN: ORIGIN,
   });
   [first, second] = await Promise.all([
     start(process.execPath, ['--import', 'tsx', CHILD], env('first', port1), port1),

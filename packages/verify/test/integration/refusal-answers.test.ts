@@ -36,13 +36,30 @@ async function serve(verifier: Verifier, port = 0): Promise<Served> {
 }
 
 function jwtVerifier(origin: string, extra: Partial<VerifierOptions> = {}): Verifier {
-  return createVerifier({ mode: 'jwt', secrets: [SECRET], issuer: APP, installationId: 'acme', publicOrigin: origin, logger: silentLogger, ...extra } as VerifierOptions);
+  return createVerifier({
+    mode: 'jwt',
+    secrets: [SECRET],
+    issuer: APP,
+    installationId: 'acme',
+    publicOrigin: origin,
+    logger: silentLogger,
+    ...extra,
+  } as VerifierOptions);
 }
 
 function token(origin: string, claims: Record<string, unknown> = {}, secret = SECRET): string {
   const iat = Math.floor(Date.now() / 1000);
   return createHs256Signer(secret)({
-    iss: APP, sub: 'acme', aud: origin, iat, nbf: iat, exp: iat + 30, jti: newJti(), htm: 'GET', htu: `${origin}/orders/1`, bh: bodyHash(undefined),
+    iss: APP,
+    sub: 'acme',
+    aud: origin,
+    iat,
+    nbf: iat,
+    exp: iat + 30,
+    jti: newJti(),
+    htm: 'GET',
+    htu: `${origin}/orders/1`,
+    bh: bodyHash(undefined),
     ...claims,
   } as never);
 }
@@ -59,7 +76,11 @@ async function get(origin: string, headers: Record<string, string>): Promise<Ans
 }
 
 /** Status, envelope and headers as the refusal needs them, and none of `presented` anywhere in the answer. */
-function expectRefusal(answer: Answer, expected: { status: number; code: string; challenge?: string; retryAfter?: string }, presented: string[]): void {
+function expectRefusal(
+  answer: Answer,
+  expected: { status: number; code: string; challenge?: string; retryAfter?: string },
+  presented: string[],
+): void {
   expect(answer.status).toBe(expected.status);
   const body = JSON.parse(answer.text) as { error: { code: string; message: string } };
   expect(Object.keys(body)).toEqual(['error']);
@@ -86,17 +107,63 @@ describe('verifier refusals over HTTP', () => {
 
     it.each([
       ['no Authorization header', () => ({}), 'ERR_VERIFY_MISSING', 'invalid_request', 'Credentials missing'],
-      ['another scheme', () => ({ authorization: `Basic ${Buffer.from(`acme:${SECRET}`).toString('base64')}` }), 'ERR_VERIFY_MALFORMED', 'invalid_request', 'Credentials malformed'],
-      ['a token over 8 KiB', () => ({ authorization: `Bearer ${'a'.repeat(9000)}` }), 'ERR_VERIFY_MALFORMED', 'invalid_request', 'Credentials malformed'],
-      ['a token signed with another secret', () => ({ authorization: `Bearer ${token(origin, {}, OTHER_SECRET)}` }), 'ERR_VERIFY_SIGNATURE', 'invalid_token', 'Token signature invalid'],
-      ['a token for another installation', () => ({ authorization: `Bearer ${token(origin, { sub: 'globex' })}` }), 'ERR_VERIFY_INSTALLATION', 'invalid_token', 'Token is for another installation'],
-      ['an expired token', () => ({ authorization: `Bearer ${token(origin, { iat: 1_000, nbf: 1_000, exp: 1_030 })}` }), 'ERR_VERIFY_EXPIRED', 'invalid_token', 'Token expired'],
-      ['a token for another audience', () => ({ authorization: `Bearer ${token(origin, { aud: 'https://evil.example' })}` }), 'ERR_VERIFY_AUDIENCE', 'invalid_token', 'Token audience mismatch'],
-      ['a token bound to another path', () => ({ authorization: `Bearer ${token(origin, { htu: `${origin}/orders/2` })}` }), 'ERR_VERIFY_BINDING', 'invalid_token', 'Token not bound to this request'],
+      [
+        'another scheme',
+        () => ({ authorization: `Basic ${Buffer.from(`acme:${SECRET}`).toString('base64')}` }),
+        'ERR_VERIFY_MALFORMED',
+        'invalid_request',
+        'Credentials malformed',
+      ],
+      [
+        'a token over 8 KiB',
+        () => ({ authorization: `Bearer ${'a'.repeat(9000)}` }),
+        'ERR_VERIFY_MALFORMED',
+        'invalid_request',
+        'Credentials malformed',
+      ],
+      [
+        'a token signed with another secret',
+        () => ({ authorization: `Bearer ${token(origin, {}, OTHER_SECRET)}` }),
+        'ERR_VERIFY_SIGNATURE',
+        'invalid_token',
+        'Token signature invalid',
+      ],
+      [
+        'a token for another installation',
+        () => ({ authorization: `Bearer ${token(origin, { sub: 'globex' })}` }),
+        'ERR_VERIFY_INSTALLATION',
+        'invalid_token',
+        'Token is for another installation',
+      ],
+      [
+        'an expired token',
+        () => ({ authorization: `Bearer ${token(origin, { iat: 1_000, nbf: 1_000, exp: 1_030 })}` }),
+        'ERR_VERIFY_EXPIRED',
+        'invalid_token',
+        'Token expired',
+      ],
+      [
+        'a token for another audience',
+        () => ({ authorization: `Bearer ${token(origin, { aud: 'https://evil.example' })}` }),
+        'ERR_VERIFY_AUDIENCE',
+        'invalid_token',
+        'Token audience mismatch',
+      ],
+      [
+        'a token bound to another path',
+        () => ({ authorization: `Bearer ${token(origin, { htu: `${origin}/orders/2` })}` }),
+        'ERR_VERIFY_BINDING',
+        'invalid_token',
+        'Token not bound to this request',
+      ],
     ])('refuses %s with 401, its code and challenge, echoing nothing', async (_name, headers, code, error, description) => {
       const sent = headers();
       const answer = await get(origin, sent);
-      expectRefusal(answer, { status: 401, code, challenge: bearer(error, description) }, (Object.values(sent) as string[]).map((v) => v.replace(/^\w+ /, '')));
+      expectRefusal(
+        answer,
+        { status: 401, code, challenge: bearer(error, description) },
+        (Object.values(sent) as string[]).map((v) => v.replace(/^\w+ /, '')),
+      );
     });
 
     it('refuses a replayed token with 401 invalid_token after accepting it once', async () => {
@@ -124,8 +191,14 @@ describe('verifier refusals over HTTP', () => {
   it('answers keys it cannot fetch with 503 and the seconds left in the JWKS cooldown', async () => {
     const closedPort = await freePort();
     const verifier = createVerifier({
-      mode: 'jwt', algorithms: ['ES256'], jwksUrl: `http://127.0.0.1:${closedPort}/jwks.json`, allowLoopbackHttp: true,
-      issuer: APP, installationId: 'acme', publicOrigin: 'https://orders.example', logger: silentLogger,
+      mode: 'jwt',
+      algorithms: ['ES256'],
+      jwksUrl: `http://127.0.0.1:${closedPort}/jwks.json`,
+      allowLoopbackHttp: true,
+      issuer: APP,
+      installationId: 'acme',
+      publicOrigin: 'https://orders.example',
+      logger: silentLogger,
     });
     const served = await serve(verifier);
     try {
@@ -142,7 +215,9 @@ describe('verifier refusals over HTTP', () => {
   describe('shared-secret mode', () => {
     let served: Served;
     beforeAll(async () => {
-      served = await serve(createVerifier({ mode: 'shared-secret', secrets: [SECRET], publicOrigin: 'https://orders.example', logger: silentLogger }));
+      served = await serve(
+        createVerifier({ mode: 'shared-secret', secrets: [SECRET], publicOrigin: 'https://orders.example', logger: silentLogger }),
+      );
     });
     afterAll(() => served.close());
 
@@ -151,7 +226,11 @@ describe('verifier refusals over HTTP', () => {
       ['a wrong secret', { 'x-tessera-secret': OTHER_SECRET }, 'ERR_VERIFY_SECRET', 'invalid_token', 'Shared secret does not match'],
     ])('refuses %s with 401 and a challenge naming the header', async (_name, headers, code, error, description) => {
       const answer = await get(served.origin, headers as Record<string, string>);
-      expectRefusal(answer, { status: 401, code, challenge: `Tessera-Secret header="x-tessera-secret", error="${error}", error_description="${description}"` }, []);
+      expectRefusal(
+        answer,
+        { status: 401, code, challenge: `Tessera-Secret header="x-tessera-secret", error="${error}", error_description="${description}"` },
+        [],
+      );
     });
 
     it('accepts the right secret and says nothing about challenges', async () => {

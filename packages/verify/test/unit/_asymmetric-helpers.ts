@@ -16,16 +16,12 @@ export interface AppKey {
 
 /** A fresh app key pair: P-256 for ES256, Ed25519 for EdDSA. */
 export function appKey(alg: 'ES256' | 'EdDSA', kid: string): AppKey {
-  const { privateKey, publicKey } =
-    alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+  const { privateKey, publicKey } = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
   return { alg, kid, privateKey, publicKey, jwk: { ...(publicKey.export({ format: 'jwk' }) as PublicJwk), kid, alg, use: 'sig' } };
 }
 
 /** A token signed by jose's SignJWT with the app key, following the outbound contract unless told otherwise. */
-export function mintSigned(
-  key: AppKey,
-  options: { claims?: Record<string, unknown>; header?: Record<string, unknown> } = {},
-): Promise<string> {
+export function mintSigned(key: AppKey, options: { claims?: Record<string, unknown>; header?: Record<string, unknown> } = {}): Promise<string> {
   return new SignJWT(goodClaims(options.claims))
     .setProtectedHeader({ alg: key.alg, typ: 'tessera+jwt', kid: key.kid, ...options.header })
     .sign(key.privateKey);
@@ -42,9 +38,7 @@ export function forgeSigned(
 ): string {
   const input = `${b64(header)}.${b64(payload)}`;
   const signature =
-    key.alg === 'ES256'
-      ? sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding })
-      : sign(null, Buffer.from(input), key.privateKey);
+    key.alg === 'ES256' ? sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding }) : sign(null, Buffer.from(input), key.privateKey);
   return `${input}.${signature.toString('base64url')}`;
 }
 

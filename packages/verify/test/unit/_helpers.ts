@@ -2,7 +2,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { VerifyError, type TesseraErrorCode } from '../../../protocol/src/errors.js';
-import type { Logger } from '../../../protocol/src/log.js';
 import { bodyHash, normalizeHtu } from '../../../protocol/src/index.js';
 
 export const APP_ID = 'order-lookup';
@@ -55,8 +54,7 @@ export async function mintToken(
     .sign(new TextEncoder().encode(options.secret ?? CURRENT_SECRET));
 }
 
-const b64 = (value: unknown): string =>
-  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** A token built by hand, for shapes jose refuses to sign (crit, non-object payloads, odd signatures). */
 export function forgeToken(header: unknown, payload: unknown, secret: string | null = CURRENT_SECRET): string {

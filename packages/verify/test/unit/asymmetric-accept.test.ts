@@ -109,7 +109,9 @@ describe('createVerifier', () => {
       const early = send(rotatedEarly);
       await expectRefusal(early, { code: 'ERR_VERIFY_SIGNATURE', status: 401, lines, token: rotatedEarly });
       clock.set(NOW_MS + 30_000);
-      const verified = await send(await mintSigned(esNext, { claims: { iat: (NOW_MS + 30_000) / 1000, nbf: (NOW_MS + 30_000) / 1000, exp: (NOW_MS + 60_000) / 1000 } }));
+      const verified = await send(
+        await mintSigned(esNext, { claims: { iat: (NOW_MS + 30_000) / 1000, nbf: (NOW_MS + 30_000) / 1000, exp: (NOW_MS + 60_000) / 1000 } }),
+      );
 
       // Assess
       expect(verified.mode).toBe('jwt');

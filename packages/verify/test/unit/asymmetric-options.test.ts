@@ -29,22 +29,54 @@ describe('createVerifier', () => {
     it.each<[string, () => Record<string, unknown>, RegExp]>([
       ['HS256 pinned with ES256', () => ({ ...base, algorithms: ['HS256', 'ES256'], keys: [es.jwk] }), /cannot be mixed/],
       ['secrets with ES256 and keys', () => ({ ...base, secrets: [CURRENT_SECRET], algorithms: ['ES256'], keys: [es.jwk] }), /cannot be mixed/],
-      ['secrets with a jwksUrl (HS256 by default)', () => ({ ...base, secrets: [CURRENT_SECRET], algorithms: ['HS256'], jwksUrl: 'https://app.example.com/jwks.json' }), /cannot be mixed/],
+      [
+        'secrets with a jwksUrl (HS256 by default)',
+        () => ({ ...base, secrets: [CURRENT_SECRET], algorithms: ['HS256'], jwksUrl: 'https://app.example.com/jwks.json' }),
+        /cannot be mixed/,
+      ],
       ['keys without algorithms', () => ({ ...base, keys: [es.jwk] }), /"algorithms" is required/],
       ['ES256 without keys or jwksUrl', () => ({ ...base, algorithms: ['ES256'] }), /"jwksUrl" or "keys"/],
-      ['both jwksUrl and keys', () => ({ ...base, algorithms: ['ES256'], keys: [es.jwk], jwksUrl: 'https://app.example.com/jwks.json' }), /exclusive/],
+      [
+        'both jwksUrl and keys',
+        () => ({ ...base, algorithms: ['ES256'], keys: [es.jwk], jwksUrl: 'https://app.example.com/jwks.json' }),
+        /exclusive/,
+      ],
       ['RS256', () => ({ ...base, algorithms: ['RS256'], keys: [es.jwk] }), /not supported/],
-      ['an http jwksUrl off loopback', () => ({ ...base, algorithms: ['ES256'], jwksUrl: 'http://app.example.com/jwks.json', allowLoopbackHttp: true }), /https/],
-      ['an http loopback jwksUrl without allowLoopbackHttp', () => ({ ...base, algorithms: ['ES256'], jwksUrl: 'http://127.0.0.1:4000/jwks.json' }), /allowLoopbackHttp/],
+      [
+        'an http jwksUrl off loopback',
+        () => ({ ...base, algorithms: ['ES256'], jwksUrl: 'http://app.example.com/jwks.json', allowLoopbackHttp: true }),
+        /https/,
+      ],
+      [
+        'an http loopback jwksUrl without allowLoopbackHttp',
+        () => ({ ...base, algorithms: ['ES256'], jwksUrl: 'http://127.0.0.1:4000/jwks.json' }),
+        /allowLoopbackHttp/,
+      ],
       ['a jwksUrl with credentials', () => ({ ...base, algorithms: ['ES256'], jwksUrl: 'https://u:p@app.example.com/jwks.json' }), /credentials/],
       ['a jwksUrl with a fragment', () => ({ ...base, algorithms: ['ES256'], jwksUrl: 'https://app.example.com/jwks.json#k' }), /fragment/],
       ['a jwksUrl that is not a URL', () => ({ ...base, algorithms: ['ES256'], jwksUrl: 'jwks.json' }), /absolute URL/],
-      ['allowLoopbackHttp with static keys', () => ({ ...base, algorithms: ['ES256'], keys: [es.jwk], allowLoopbackHttp: true }), /only with "jwksUrl"/],
-      ['allowLoopbackHttp that is not a boolean', () => ({ ...base, algorithms: ['ES256'], jwksUrl: 'http://127.0.0.1/jwks.json', allowLoopbackHttp: 'yes' }), /boolean/],
+      [
+        'allowLoopbackHttp with static keys',
+        () => ({ ...base, algorithms: ['ES256'], keys: [es.jwk], allowLoopbackHttp: true }),
+        /only with "jwksUrl"/,
+      ],
+      [
+        'allowLoopbackHttp that is not a boolean',
+        () => ({ ...base, algorithms: ['ES256'], jwksUrl: 'http://127.0.0.1/jwks.json', allowLoopbackHttp: 'yes' }),
+        /boolean/,
+      ],
       ['an empty keys list', () => ({ ...base, algorithms: ['ES256'], keys: [] }), /non-empty/],
-      ['a key with private members', () => ({ ...base, algorithms: ['ES256'], keys: [{ ...(es.privateKey.export({ format: 'jwk' }) as object), kid: 'k' }] }), /keys\[0\]" holds private key members/],
+      [
+        'a key with private members',
+        () => ({ ...base, algorithms: ['ES256'], keys: [{ ...(es.privateKey.export({ format: 'jwk' }) as object), kid: 'k' }] }),
+        /keys\[0\]" holds private key members/,
+      ],
       ['a key without kid', () => ({ ...base, algorithms: ['ES256'], keys: [{ ...es.jwk, kid: undefined }] }), /has no kid/],
-      ['two keys with one kid', () => ({ ...base, algorithms: ['ES256'], keys: [es.jwk, { ...appKey('ES256', 'x').jwk, kid: 'es-1' }] }), /keys\[1\]" repeats a kid/],
+      [
+        'two keys with one kid',
+        () => ({ ...base, algorithms: ['ES256'], keys: [es.jwk, { ...appKey('ES256', 'x').jwk, kid: 'es-1' }] }),
+        /keys\[1\]" repeats a kid/,
+      ],
       ['a key for encryption', () => ({ ...base, algorithms: ['ES256'], keys: [{ ...es.jwk, use: 'enc' }] }), /"use"/],
       ['a key whose key_ops lack verify', () => ({ ...base, algorithms: ['ES256'], keys: [{ ...es.jwk, key_ops: ['encrypt'] }] }), /key_ops/],
       ['an Ed25519 key with only ES256 pinned', () => ({ ...base, algorithms: ['ES256'], keys: [ed.jwk] }), /fits no pinned algorithm/],
@@ -69,7 +101,10 @@ describe('createVerifier', () => {
     it.each<[string, () => Record<string, unknown>]>([
       ['static ES256 and EdDSA keys', () => ({ ...base, algorithms: ['ES256', 'EdDSA'], keys: [es.jwk, ed.jwk] })],
       ['an https jwksUrl', () => ({ ...base, algorithms: ['EdDSA'], jwksUrl: 'https://app.example.com/.well-known/jwks.json' })],
-      ['an http localhost jwksUrl with allowLoopbackHttp', () => ({ ...base, algorithms: ['ES256'], jwksUrl: 'http://localhost:4000/jwks.json', allowLoopbackHttp: true })],
+      [
+        'an http localhost jwksUrl with allowLoopbackHttp',
+        () => ({ ...base, algorithms: ['ES256'], jwksUrl: 'http://localhost:4000/jwks.json', allowLoopbackHttp: true }),
+      ],
       ['an Ed25519 key whose alg is the fully specified Ed25519', () => ({ ...base, algorithms: ['EdDSA'], keys: [{ ...ed.jwk, alg: 'Ed25519' }] })],
     ])('builds a verifier from %s without fetching anything', (_name, options) => {
       // Prepare

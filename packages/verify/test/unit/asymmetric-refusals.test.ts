@@ -28,7 +28,11 @@ interface Attack {
 
 const attacks: Attack[] = [
   // algorithm
-  { name: 'alg none, unsigned', code: 'ERR_VERIFY_ALGORITHM', token: () => `${b64({ alg: 'none', typ: 'tessera+jwt', kid: 'es-1' })}.${b64(goodClaims())}.` },
+  {
+    name: 'alg none, unsigned',
+    code: 'ERR_VERIFY_ALGORITHM',
+    token: () => `${b64({ alg: 'none', typ: 'tessera+jwt', kid: 'es-1' })}.${b64(goodClaims())}.`,
+  },
   {
     name: 'HS256 keyed with the public JWK as the secret',
     code: 'ERR_VERIFY_ALGORITHM',
@@ -37,7 +41,8 @@ const attacks: Attack[] = [
   {
     name: 'HS256 keyed with the public key PEM as the secret',
     code: 'ERR_VERIFY_ALGORITHM',
-    token: () => forgeToken({ alg: 'HS256', typ: 'tessera+jwt', kid: 'es-1' }, goodClaims(), es.publicKey.export({ type: 'spki', format: 'pem' }) as string),
+    token: () =>
+      forgeToken({ alg: 'HS256', typ: 'tessera+jwt', kid: 'es-1' }, goodClaims(), es.publicKey.export({ type: 'spki', format: 'pem' }) as string),
   },
   { name: 'HS256 with a shared secret', code: 'ERR_VERIFY_ALGORITHM', token: () => mintToken({ header: { kid: 'es-1' } }) },
   {
@@ -64,19 +69,47 @@ const attacks: Attack[] = [
     code: 'ERR_VERIFY_SIGNATURE',
     token: () => forgeSigned(ed, { ...HEADER(ed), kid: 'es-1' }, goodClaims()),
   },
-  { name: 'ES256 signed with a secp256k1 key', code: 'ERR_VERIFY_SIGNATURE', token: () => forgeSigned({ alg: 'ES256', privateKey: generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey }, HEADER(es), goodClaims()) },
+  {
+    name: 'ES256 signed with a secp256k1 key',
+    code: 'ERR_VERIFY_SIGNATURE',
+    token: () =>
+      forgeSigned({ alg: 'ES256', privateKey: generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey }, HEADER(es), goodClaims()),
+  },
   // keys named or carried by the token
-  { name: 'an embedded jwk header (the attacker key)', code: 'ERR_VERIFY_MALFORMED', token: () => { const evil = appKey('ES256', 'es-1'); return mintSigned(evil, { header: { jwk: evil.jwk } }); } },
-  { name: 'a jku header', code: 'ERR_VERIFY_MALFORMED', token: () => mintSigned(appKey('ES256', 'es-1'), { header: { jku: `${elsewhere.origin}/jwks.json` } }) },
-  { name: 'an x5u header', code: 'ERR_VERIFY_MALFORMED', token: () => mintSigned(appKey('ES256', 'es-1'), { header: { x5u: `${elsewhere.origin}/cert.pem` } }) },
-  { name: 'an x5c header', code: 'ERR_VERIFY_MALFORMED', token: () => forgeSigned(appKey('ES256', 'es-1'), { ...HEADER(es), x5c: ['MIIB'] }, goodClaims()) },
+  {
+    name: 'an embedded jwk header (the attacker key)',
+    code: 'ERR_VERIFY_MALFORMED',
+    token: () => {
+      const evil = appKey('ES256', 'es-1');
+      return mintSigned(evil, { header: { jwk: evil.jwk } });
+    },
+  },
+  {
+    name: 'a jku header',
+    code: 'ERR_VERIFY_MALFORMED',
+    token: () => mintSigned(appKey('ES256', 'es-1'), { header: { jku: `${elsewhere.origin}/jwks.json` } }),
+  },
+  {
+    name: 'an x5u header',
+    code: 'ERR_VERIFY_MALFORMED',
+    token: () => mintSigned(appKey('ES256', 'es-1'), { header: { x5u: `${elsewhere.origin}/cert.pem` } }),
+  },
+  {
+    name: 'an x5c header',
+    code: 'ERR_VERIFY_MALFORMED',
+    token: () => forgeSigned(appKey('ES256', 'es-1'), { ...HEADER(es), x5c: ['MIIB'] }, goodClaims()),
+  },
   // kid
   { name: 'no kid', code: 'ERR_VERIFY_MALFORMED', token: () => forgeSigned(es, { alg: 'ES256', typ: 'tessera+jwt' }, goodClaims()) },
   { name: 'a kid that is not a string', code: 'ERR_VERIFY_MALFORMED', token: () => forgeSigned(es, { ...HEADER(es), kid: 1 }, goodClaims()) },
   { name: 'an unknown kid', code: 'ERR_VERIFY_SIGNATURE', token: () => mintSigned(appKey('ES256', 'es-404')) },
   { name: 'the app kid, signed by another key', code: 'ERR_VERIFY_SIGNATURE', token: () => mintSigned(appKey('ES256', 'es-1')) },
   // header rules
-  { name: 'crit with an unknown extension', code: 'ERR_VERIFY_MALFORMED', token: () => forgeSigned(es, { ...HEADER(es), crit: ['urn:x'], 'urn:x': 1 }, goodClaims()) },
+  {
+    name: 'crit with an unknown extension',
+    code: 'ERR_VERIFY_MALFORMED',
+    token: () => forgeSigned(es, { ...HEADER(es), crit: ['urn:x'], 'urn:x': 1 }, goodClaims()),
+  },
   { name: 'typ JWT', code: 'ERR_VERIFY_MALFORMED', token: () => mintSigned(es, { header: { typ: 'JWT' } }) },
   // signature bytes
   {

@@ -15,7 +15,6 @@ const KEY = new TextEncoder().encode(SECRET);
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const NOISE = `${B64URL}.=+/ %`;
 
-
 const enc = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 function signRaw(header: string, payload: string, secret = SECRET): string {
   const input = `${header}.${payload}`;
@@ -24,14 +23,27 @@ function signRaw(header: string, payload: string, secret = SECRET): string {
 
 const claims = () => {
   const iat = 1_800_000_000;
-  return { iss: 'app', sub: 'inst', aud: 'https://c.example.com', iat, nbf: iat, exp: iat + 30, jti: newJti(), htm: 'GET', htu: 'https://c.example.com/x', bh: 'x' };
+  return {
+    iss: 'app',
+    sub: 'inst',
+    aud: 'https://c.example.com',
+    iat,
+    nbf: iat,
+    exp: iat + 30,
+    jti: newJti(),
+    htm: 'GET',
+    htu: 'https://c.example.com/x',
+    bh: 'x',
+  };
 };
 
 /** jose's verdict with the verifier's profile: HS256 pinned, typ compared as jwtVerify compares it. */
 async function joseAccepts(token: string): Promise<Record<string, unknown> | undefined> {
   try {
     const { payload, protectedHeader } = await compactVerify(token, KEY, { algorithms: ['HS256'] });
-    const typ = String(protectedHeader.typ ?? '').toLowerCase().replace(/^application\//, '');
+    const typ = String(protectedHeader.typ ?? '')
+      .toLowerCase()
+      .replace(/^application\//, '');
     if (typ !== 'tessera+jwt') return undefined;
     const parsed = JSON.parse(new TextDecoder().decode(payload)) as unknown;
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
@@ -60,11 +72,19 @@ function corpus(base: string[], next: () => number): string[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
   const out: string[] = [];
   const headers = [
-    { alg: 'none', typ: 'tessera+jwt' }, { alg: 'HS384', typ: 'tessera+jwt' }, { alg: 'hs256', typ: 'tessera+jwt' },
-    { alg: 'RS256', typ: 'tessera+jwt' }, { alg: 'HS256' }, { alg: 'HS256', typ: 'JWT' }, { alg: 'HS256', typ: 'TESSERA+JWT' },
-    { alg: 'HS256', typ: 'application/tessera+jwt' }, { alg: 'HS256', typ: 'tessera+jwt', crit: ['exp'], exp: 1 },
-    { alg: 'HS256', typ: 'tessera+jwt', b64: false, crit: ['b64'] }, { alg: 'HS256', typ: 'tessera+jwt', kid: 'k1' },
-    { alg: 'HS256', typ: 'tessera+jwt', jku: 'https://evil.example/jwks' }, { alg: ['HS256'], typ: 'tessera+jwt' },
+    { alg: 'none', typ: 'tessera+jwt' },
+    { alg: 'HS384', typ: 'tessera+jwt' },
+    { alg: 'hs256', typ: 'tessera+jwt' },
+    { alg: 'RS256', typ: 'tessera+jwt' },
+    { alg: 'HS256' },
+    { alg: 'HS256', typ: 'JWT' },
+    { alg: 'HS256', typ: 'TESSERA+JWT' },
+    { alg: 'HS256', typ: 'application/tessera+jwt' },
+    { alg: 'HS256', typ: 'tessera+jwt', crit: ['exp'], exp: 1 },
+    { alg: 'HS256', typ: 'tessera+jwt', b64: false, crit: ['b64'] },
+    { alg: 'HS256', typ: 'tessera+jwt', kid: 'k1' },
+    { alg: 'HS256', typ: 'tessera+jwt', jku: 'https://evil.example/jwks' },
+    { alg: ['HS256'], typ: 'tessera+jwt' },
   ];
   const payloads = [claims(), [1, 2], 42, 'text', null, { ...claims(), extra: { nested: true } }];
   for (const token of base) {
@@ -93,7 +113,7 @@ function corpus(base: string[], next: () => number): string[] {
 }
 
 describe('createHs256Verifier against jose', () => {
-  it('accepts genuine tokens from Tessera\'s signer and from jose', async () => {
+  it("accepts genuine tokens from Tessera's signer and from jose", async () => {
     for (const token of await genuine()) {
       expect(handAccepts(token)).toEqual(await joseAccepts(token));
       expect(handAccepts(token)).toBeDefined();

@@ -9,7 +9,6 @@ import { seededRandom } from '../../../../test/helpers/seeded-random.js';
 const ORIGINS = ['https://orders.acme.test', 'http://127.0.0.1:4100', 'https://[::1]:8443', 'https://bücher.example'];
 const ALPHABET = [...'az09-._~!$&()*+,;=:@/?#%\'"`{}<>^|[]\\ é', '%7e', '%7E', '%2f', '%2e', '/.', '/..', '..', '\t'];
 
-
 /** What the check meant before the fast path: the target under the origin, normalised, equals htu. */
 function fullAnswer(origin: string, htu: string, target: string): boolean {
   if (!target.startsWith('/')) return false;

@@ -10,7 +10,7 @@ describe('createVerifier › installation pinning', () => {
   it('refuses a token the app signed for installation B at the verifier of installation A, recording no jti', async () => {
     // Prepare
     const remembered: string[] = [];
-    const replayStore = { remember: async (key: string) => (remembered.push(key), true) };
+    const replayStore = { remember: async (key: string) => remembered.push(key) > 0 };
     const { send, lines } = keyVerifier({ ...keys, installationId: 'acme-a', replayStore });
     const token = await mintSigned(es, { claims: { sub: 'acme-b' } });
 
@@ -32,7 +32,15 @@ describe('createVerifier › installation pinning', () => {
   });
 
   it('takes a predicate, and a predicate that throws serves no one', async () => {
-    const { send, lines } = keyVerifier({ ...keys, installationId: (id: string) => (id === 'boom' ? (() => { throw new Error('x'); })() : id.startsWith('acme-')) });
+    const { send, lines } = keyVerifier({
+      ...keys,
+      installationId: (id: string) =>
+        id === 'boom'
+          ? (() => {
+              throw new Error('x');
+            })()
+          : id.startsWith('acme-'),
+    });
     await expect(send(await mintSigned(es, { claims: { sub: 'acme-7' } }))).resolves.toMatchObject({ installationId: 'acme-7' });
     const boom = await mintSigned(es, { claims: { sub: 'boom' } });
     await expectRefusal(send(boom), { code: 'ERR_VERIFY_INSTALLATION', status: 401, lines, token: boom });

@@ -69,14 +69,19 @@ describe('createVerifier', () => {
     it('gives up on a JWKS that never answers after 3 s', async () => {
       // Prepare: only setTimeout is faked, so sockets keep running on real I/O
       jwks.respond(() => undefined);
-      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'Date', 'hrtime', 'performance', 'setInterval', 'clearInterval'] });
+      jest.useFakeTimers({
+        doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'Date', 'hrtime', 'performance', 'setInterval', 'clearInterval'],
+      });
       const { send, lines } = keyVerifier(jwksOptions());
       const token = await mintSigned(es);
       const before = jwks.requests.length;
 
       // Act
       const act = send(token);
-      const settled = act.then(() => 'accepted', () => 'refused');
+      const settled = act.then(
+        () => 'accepted',
+        () => 'refused',
+      );
       await until(() => jwks.requests.length > before);
       jest.advanceTimersByTime(2_999);
       const early = await Promise.race([settled, new Promise((r) => setImmediate(() => r('pending')))]);
@@ -93,7 +98,9 @@ describe('createVerifier', () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.write('{"keys":[');
       });
-      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'Date', 'hrtime', 'performance', 'setInterval', 'clearInterval'] });
+      jest.useFakeTimers({
+        doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'Date', 'hrtime', 'performance', 'setInterval', 'clearInterval'],
+      });
       const { send, lines } = keyVerifier(jwksOptions());
       const token = await mintSigned(es);
       const before = jwks.requests.length;

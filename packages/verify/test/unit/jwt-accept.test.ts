@@ -31,8 +31,7 @@ function setup(overrides: Partial<JwtVerifierOptions> = {}) {
     now: clock.now,
     ...overrides,
   } as JwtVerifierOptions);
-  const send = (token: string, request: Partial<typeof REQUEST> = {}) =>
-    verifier.verify({ ...REQUEST, ...request, headers: bearer(token) });
+  const send = (token: string, request: Partial<typeof REQUEST> = {}) => verifier.verify({ ...REQUEST, ...request, headers: bearer(token) });
   return { verifier, lines, clock, send };
 }
 
@@ -211,7 +210,7 @@ describe('createVerifier', () => {
     it('keys the store by iss and jti and keeps the entry until exp plus the tolerance', async () => {
       // Prepare
       const calls: [string, number][] = [];
-      const spyStore: ReplayStore = { remember: async (key, expiresAtSec) => (calls.push([key, expiresAtSec]), true) };
+      const spyStore: ReplayStore = { remember: async (key, expiresAtSec) => calls.push([key, expiresAtSec]) > 0 };
       const { send } = setup({ replayStore: spyStore, clockToleranceSec: 3 });
       const token = await mintToken({ claims: { jti: 'abcdefghijklmnopqrstuv' } });
 
@@ -228,8 +227,8 @@ describe('createVerifier', () => {
       // Prepare
       const calls: string[] = [];
       const syncStore: ReplayStore = {
-        remember: async () => (calls.push('remember'), true),
-        rememberSync: (key, expiresAtSec) => (calls.push(`sync ${key} ${expiresAtSec}`), true),
+        remember: async () => calls.push('remember') > 0,
+        rememberSync: (key, expiresAtSec) => calls.push(`sync ${key} ${expiresAtSec}`) > 0,
       };
       const { send } = setup({ replayStore: syncStore });
       const token = await mintToken({ claims: { jti: 'abcdefghijklmnopqrstuv' } });

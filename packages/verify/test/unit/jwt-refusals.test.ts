@@ -64,8 +64,16 @@ const attacks: Attack[] = [
     build: async () => withToken(`${await mintToken()}.AAAA`),
   },
   // header and algorithm
-  { name: 'alg none, unsigned', code: 'ERR_VERIFY_ALGORITHM', build: () => withToken(forgeToken({ alg: 'none', typ: 'tessera+jwt' }, goodClaims(), null)) },
-  { name: 'alg NONE, unsigned', code: 'ERR_VERIFY_ALGORITHM', build: () => withToken(forgeToken({ alg: 'NONE', typ: 'tessera+jwt' }, goodClaims(), null)) },
+  {
+    name: 'alg none, unsigned',
+    code: 'ERR_VERIFY_ALGORITHM',
+    build: () => withToken(forgeToken({ alg: 'none', typ: 'tessera+jwt' }, goodClaims(), null)),
+  },
+  {
+    name: 'alg NONE, unsigned',
+    code: 'ERR_VERIFY_ALGORITHM',
+    build: () => withToken(forgeToken({ alg: 'NONE', typ: 'tessera+jwt' }, goodClaims(), null)),
+  },
   { name: 'alg HS512 with the right secret', code: 'ERR_VERIFY_ALGORITHM', build: () => withToken(mintToken({ alg: 'HS512' })) },
   { name: 'alg missing', code: 'ERR_VERIFY_ALGORITHM', build: () => withToken(forgeToken({ typ: 'tessera+jwt' }, goodClaims())) },
   { name: 'typ JWT (another kind of token)', code: 'ERR_VERIFY_MALFORMED', build: () => withToken(mintToken({ header: { typ: 'JWT' } })) },
@@ -75,8 +83,16 @@ const attacks: Attack[] = [
     code: 'ERR_VERIFY_MALFORMED',
     build: () => withToken(forgeToken({ ...GOOD_HEADER, crit: ['urn:x:must'], 'urn:x:must': 1 }, goodClaims())),
   },
-  { name: 'b64 false', code: 'ERR_VERIFY_MALFORMED', build: () => withToken(forgeToken({ ...GOOD_HEADER, b64: false, crit: ['b64'] }, goodClaims())) },
-  { name: 'a header that is not JSON', code: 'ERR_VERIFY_MALFORMED', build: () => withToken(`bm90IGpzb24.${Buffer.from('{}').toString('base64url')}.${'A'.repeat(43)}`) },
+  {
+    name: 'b64 false',
+    code: 'ERR_VERIFY_MALFORMED',
+    build: () => withToken(forgeToken({ ...GOOD_HEADER, b64: false, crit: ['b64'] }, goodClaims())),
+  },
+  {
+    name: 'a header that is not JSON',
+    code: 'ERR_VERIFY_MALFORMED',
+    build: () => withToken(`bm90IGpzb24.${Buffer.from('{}').toString('base64url')}.${'A'.repeat(43)}`),
+  },
   // signature
   { name: 'signed with a stranger secret', code: 'ERR_VERIFY_SIGNATURE', build: () => withToken(mintToken({ secret: STRANGER_SECRET })) },
   {
@@ -102,10 +118,22 @@ const attacks: Attack[] = [
   { name: 'exp as a string', code: 'ERR_VERIFY_MALFORMED', build: () => withToken(mintToken({ claims: { exp: String(NOW_SEC + 30) } })) },
   { name: 'a 64-bit jti', code: 'ERR_VERIFY_MALFORMED', build: () => withToken(mintToken({ claims: { jti: 'AAAAAAAAAAA' } })) },
   { name: 'sub not a string', code: 'ERR_VERIFY_MALFORMED', build: () => withToken(mintToken({ claims: { sub: 42 } })) },
-  { name: 'expired beyond the 5 s tolerance', code: 'ERR_VERIFY_EXPIRED', build: () => withToken(mintToken({ claims: { iat: NOW_SEC - 36, nbf: NOW_SEC - 36, exp: NOW_SEC - 6 } })) },
-  { name: 'issued more than 60 s ago', code: 'ERR_VERIFY_EXPIRED', build: () => withToken(mintToken({ claims: { iat: NOW_SEC - 66, nbf: NOW_SEC - 66, exp: NOW_SEC + 4 } })) },
+  {
+    name: 'expired beyond the 5 s tolerance',
+    code: 'ERR_VERIFY_EXPIRED',
+    build: () => withToken(mintToken({ claims: { iat: NOW_SEC - 36, nbf: NOW_SEC - 36, exp: NOW_SEC - 6 } })),
+  },
+  {
+    name: 'issued more than 60 s ago',
+    code: 'ERR_VERIFY_EXPIRED',
+    build: () => withToken(mintToken({ claims: { iat: NOW_SEC - 66, nbf: NOW_SEC - 66, exp: NOW_SEC + 4 } })),
+  },
   { name: 'nbf 10 s ahead', code: 'ERR_VERIFY_NOT_YET_VALID', build: () => withToken(mintToken({ claims: { nbf: NOW_SEC + 10 } })) },
-  { name: 'iat 10 s ahead', code: 'ERR_VERIFY_NOT_YET_VALID', build: () => withToken(mintToken({ claims: { iat: NOW_SEC + 10, exp: NOW_SEC + 40 } })) },
+  {
+    name: 'iat 10 s ahead',
+    code: 'ERR_VERIFY_NOT_YET_VALID',
+    build: () => withToken(mintToken({ claims: { iat: NOW_SEC + 10, exp: NOW_SEC + 40 } })),
+  },
   { name: 'a lifetime of 61 s', code: 'ERR_VERIFY_LIFETIME', build: () => withToken(mintToken({ claims: { exp: NOW_SEC + 61 } })) },
   { name: 'aud another origin', code: 'ERR_VERIFY_AUDIENCE', build: () => withToken(mintToken({ claims: { aud: 'https://evil.test' } })) },
   { name: 'aud with a path', code: 'ERR_VERIFY_AUDIENCE', build: () => withToken(mintToken({ claims: { aud: `${ORIGIN}/` } })) },
@@ -113,9 +141,21 @@ const attacks: Attack[] = [
   { name: 'iss another app', code: 'ERR_VERIFY_ISSUER', build: () => withToken(mintToken({ claims: { iss: 'other-app' } })) },
   // binding
   { name: 'htm GET on a POST', code: 'ERR_VERIFY_BINDING', build: () => withToken(mintToken({ claims: { htm: 'GET' } })) },
-  { name: 'htu another path', code: 'ERR_VERIFY_BINDING', build: () => withToken(mintToken({ claims: { htu: normalizeHtu(`${ORIGIN}/orders/43?full=1`) } })) },
-  { name: 'htu another query', code: 'ERR_VERIFY_BINDING', build: () => withToken(mintToken({ claims: { htu: normalizeHtu(`${ORIGIN}/orders/42`) } })) },
-  { name: 'htu another host', code: 'ERR_VERIFY_BINDING', build: () => withToken(mintToken({ claims: { htu: normalizeHtu(`https://evil.test${REQUEST.url}`) } })) },
+  {
+    name: 'htu another path',
+    code: 'ERR_VERIFY_BINDING',
+    build: () => withToken(mintToken({ claims: { htu: normalizeHtu(`${ORIGIN}/orders/43?full=1`) } })),
+  },
+  {
+    name: 'htu another query',
+    code: 'ERR_VERIFY_BINDING',
+    build: () => withToken(mintToken({ claims: { htu: normalizeHtu(`${ORIGIN}/orders/42`) } })),
+  },
+  {
+    name: 'htu another host',
+    code: 'ERR_VERIFY_BINDING',
+    build: () => withToken(mintToken({ claims: { htu: normalizeHtu(`https://evil.test${REQUEST.url}`) } })),
+  },
   {
     name: 'htu for a forwarded host (X-Forwarded-Host is ignored)',
     code: 'ERR_VERIFY_BINDING',
@@ -132,7 +172,11 @@ const attacks: Attack[] = [
       return { headers: bearer(token), url: '@evil.test/x', token };
     },
   },
-  { name: 'bh of another body', code: 'ERR_VERIFY_BINDING', build: async () => ({ ...(await withToken(mintToken())), body: Buffer.from('{"note":"wire me money"}') }) },
+  {
+    name: 'bh of another body',
+    code: 'ERR_VERIFY_BINDING',
+    build: async () => ({ ...(await withToken(mintToken())), body: Buffer.from('{"note":"wire me money"}') }),
+  },
 ];
 
 describe('createVerifier', () => {

@@ -31,7 +31,11 @@ describe('createVerifier', () => {
       ['maxTokenAgeSec in milliseconds', { ...jwt, maxTokenAgeSec: 60_000 }, /maxTokenAgeSec/],
       ['a negative clockToleranceSec', { ...jwt, clockToleranceSec: -1 }, /clockToleranceSec/],
       ['a replayStore without remember', { ...jwt, replayStore: {} }, /replayStore/],
-      ['a replayStore whose rememberSync is not a function', { ...jwt, replayStore: { remember: async () => true, rememberSync: 1 } }, /rememberSync/],
+      [
+        'a replayStore whose rememberSync is not a function',
+        { ...jwt, replayStore: { remember: async () => true, rememberSync: 1 } },
+        /rememberSync/,
+      ],
       ['a header in jwt mode', { ...jwt, header: 'x-key' }, /applies only to mode "shared-secret"/],
       ['an issuer in shared-secret mode', { ...shared, issuer: APP_ID }, /applies only to mode "jwt"/],
       ['a header name with a space', { ...shared, header: 'x key' }, /header name/],

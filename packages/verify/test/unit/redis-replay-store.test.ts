@@ -76,15 +76,29 @@ describe('RedisReplayStore', () => {
   });
 
   describe('failures', () => {
-    const connectionRefused = Object.assign(new Error(`connect ECONNREFUSED 10.0.0.7:6379 while SET tessera:replay:${KEY}`), { code: 'ECONNREFUSED' });
+    const connectionRefused = Object.assign(new Error(`connect ECONNREFUSED 10.0.0.7:6379 while SET tessera:replay:${KEY}`), {
+      code: 'ECONNREFUSED',
+    });
     class MaxRetriesPerRequestError extends Error {
       override name = 'MaxRetriesPerRequestError';
     }
 
     it.each<[string, () => RedisSetClient, RegExp]>([
       ['a refused connection', () => fakeClient(() => Promise.reject(connectionRefused)), /redis SET failed: Error ECONNREFUSED/],
-      ['retries exhausted while reconnecting', () => fakeClient(() => Promise.reject(new MaxRetriesPerRequestError('Reached the max retries per request limit'))), /MaxRetriesPerRequestError/],
-      ['a client that throws', () => ({ set: () => { throw new TypeError(`bad key ${KEY}`); } }), /redis SET threw TypeError/],
+      [
+        'retries exhausted while reconnecting',
+        () => fakeClient(() => Promise.reject(new MaxRetriesPerRequestError('Reached the max retries per request limit'))),
+        /MaxRetriesPerRequestError/,
+      ],
+      [
+        'a client that throws',
+        () => ({
+          set: () => {
+            throw new TypeError(`bad key ${KEY}`);
+          },
+        }),
+        /redis SET threw TypeError/,
+      ],
       ['a rejection that is not an Error', () => fakeClient(() => Promise.reject(KEY)), /non-error rejection/],
       ['an unexpected reply', () => fakeClient(async () => 'QUEUED' as unknown as 'OK'), /unexpected reply/],
     ])('rejects with ERR_REPLAY_STORE_UNAVAILABLE on %s, naming no key, host or reply', async (_name, client, cause) => {
@@ -109,7 +123,10 @@ describe('RedisReplayStore', () => {
       let answer: (reply: 'OK') => void = () => undefined;
       const store = new RedisReplayStore({ client: fakeClient(() => new Promise((r) => (answer = r))), timeoutMs: 250 });
       const act = store.remember(KEY, NOW_SEC + 35);
-      const settled = act.then(() => 'fresh', () => 'refused');
+      const settled = act.then(
+        () => 'fresh',
+        () => 'refused',
+      );
 
       // Act
       jest.advanceTimersByTime(249);
@@ -153,7 +170,13 @@ describe('RedisReplayStore', () => {
         client: fakeClient(() => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))),
       });
       const verifier = createVerifier({
-        mode: 'jwt', secrets: [CURRENT_SECRET], issuer: APP_ID, publicOrigin: ORIGIN, logger, now: frozenClock().now, replayStore: store,
+        mode: 'jwt',
+        secrets: [CURRENT_SECRET],
+        issuer: APP_ID,
+        publicOrigin: ORIGIN,
+        logger,
+        now: frozenClock().now,
+        replayStore: store,
       });
       const token = await mintToken();
 
@@ -168,10 +191,16 @@ describe('RedisReplayStore', () => {
     it('refuses the second use of a token the store has seen', async () => {
       // Prepare
       const seen = new Set<string>();
-      const store = new RedisReplayStore({ client: fakeClient(async (key) => (seen.has(key) ? null : (seen.add(key), 'OK'))) });
+      const store = new RedisReplayStore({ client: fakeClient(async (key) => (seen.has(key) ? null : seen.add(key) && 'OK')) });
       const { logger, lines } = capturedLogger();
       const verifier = createVerifier({
-        mode: 'jwt', secrets: [CURRENT_SECRET], issuer: APP_ID, publicOrigin: ORIGIN, logger, now: frozenClock().now, replayStore: store,
+        mode: 'jwt',
+        secrets: [CURRENT_SECRET],
+        issuer: APP_ID,
+        publicOrigin: ORIGIN,
+        logger,
+        now: frozenClock().now,
+        replayStore: store,
       });
       const token = await mintToken();
       await verifier.verify({ ...REQUEST, headers: bearer(token) });

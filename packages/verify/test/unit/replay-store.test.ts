@@ -73,7 +73,6 @@ describe('MemoryReplayStore', () => {
       expect(store.size).toBe(150_001);
     });
 
-
     it('answers ERR_REPLAY_STORE_FULL (503) when full of live entries, and still refuses the live ones', async () => {
       // Prepare
       const store = new MemoryReplayStore({ maxEntries: 2, now: frozenClock().now });

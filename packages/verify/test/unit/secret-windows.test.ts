@@ -125,7 +125,11 @@ describe('createVerifier', () => {
     const jwt = { mode: 'jwt', issuer: APP_ID, publicOrigin: ORIGIN, now: () => NOW_MS } as const;
 
     it.each<[string, unknown[], RegExp]>([
-      ['a notAfter without a time zone', [CURRENT_SECRET, { secret: PREVIOUS_SECRET, notAfter: '2026-12-01T00:00:00' }], /notAfter" must be a Date or an ISO 8601/],
+      [
+        'a notAfter without a time zone',
+        [CURRENT_SECRET, { secret: PREVIOUS_SECRET, notAfter: '2026-12-01T00:00:00' }],
+        /notAfter" must be a Date or an ISO 8601/,
+      ],
       ['a notAfter that is a date only', [CURRENT_SECRET, { secret: PREVIOUS_SECRET, notAfter: '2026-12-01' }], /ISO 8601/],
       ['an invalid Date', [CURRENT_SECRET, { secret: PREVIOUS_SECRET, notAfter: new Date('nope') }], /ISO 8601/],
       ['a notAfter in epoch milliseconds', [CURRENT_SECRET, { secret: PREVIOUS_SECRET, notAfter: NOT_AFTER_MS }], /ISO 8601/],

@@ -2,15 +2,7 @@
 import { createVerifier } from '../../src/index.js';
 import type { SharedSecretVerifierOptions } from '../../src/index.js';
 import type { TesseraErrorCode } from '../../../protocol/src/errors.js';
-import {
-  CURRENT_SECRET,
-  ORIGIN,
-  PREVIOUS_SECRET,
-  REQUEST,
-  STRANGER_SECRET,
-  capturedLogger,
-  expectRefusal,
-} from './_helpers.js';
+import { CURRENT_SECRET, ORIGIN, PREVIOUS_SECRET, REQUEST, STRANGER_SECRET, capturedLogger, expectRefusal } from './_helpers.js';
 
 function setup(overrides: Partial<SharedSecretVerifierOptions> = {}) {
   const { logger, lines } = capturedLogger();

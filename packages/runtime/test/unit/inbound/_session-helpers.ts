@@ -2,7 +2,6 @@
 import { KeyObject, sign } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { InboundError, type TesseraErrorCode } from '../../../../protocol/src/errors.js';
-import type { Logger } from '../../../../protocol/src/log.js';
 import { createSessionVerifier, type SessionVerifierOptions } from '../../../src/inbound/session.js';
 import { startRecorder, type Recorder } from '../../../../../test/helpers/http-recorder.js';
 
@@ -87,9 +86,7 @@ export async function mintSession(
 ): Promise<string> {
   const claims = sessionClaims(options.claims);
   for (const name of options.omit ?? []) delete claims[name];
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: key.alg, typ: SESSION_TYP, kid: key.kid, ...options.header })
-    .sign(key.privateKey);
+  return new SignJWT(claims).setProtectedHeader({ alg: key.alg, typ: SESSION_TYP, kid: key.kid, ...options.header }).sign(key.privateKey);
 }
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -26,13 +26,21 @@ function setup(overrides: Partial<BasicGuardOptions> = {}) {
 async function failTimes(guard: ReturnType<typeof setup>['guard'], user: string, times: number): Promise<string[]> {
   const codes: string[] = [];
   for (let i = 0; i < times; i++) {
-    codes.push(await guard.verify(basic(user, `wrong-${i}`)).then(() => 'OK', (e: InboundError) => e.code));
+    codes.push(
+      await guard.verify(basic(user, `wrong-${i}`)).then(
+        () => 'OK',
+        (e: InboundError) => e.code,
+      ),
+    );
   }
   return codes;
 }
 
 async function refusalOf(run: Promise<unknown>): Promise<InboundError> {
-  const err = await run.then(() => new Error('expected a refusal'), (e: unknown) => e);
+  const err = await run.then(
+    () => new Error('expected a refusal'),
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(InboundError);
   return err as InboundError;
 }

@@ -9,18 +9,41 @@ const RUNS = 5_000;
 const EXACT = ['https://app.product.test:8443', 'http://localhost:3000'];
 const policy = compileCorsPolicy({ allowedOrigins: ['https://*.example.com', ...EXACT] }, { addNote: { methods: ['POST'] } });
 
-
 type Random = () => number;
 const pick = <T>(rnd: Random, items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
 
 const SCHEMES = ['https', 'http', 'HTTPS', 'ftp', '', 'https:', 'javascript'];
 const SEPARATORS = ['://', ':/', ':', '//', ':\\\\', '://:'];
-const LABELS = ['a', 'tenant-1', 'example', 'com', 'evil', 'app', 'product', 'test', 'localhost', 'xn--bcher-kva', '1', '127', '0x7f',
-  '', '*', 'A', 'ü', '-a', 'a-', 'a'.repeat(64), '%2e', 'example.com', 'evilexample', 'net'];
+const LABELS = [
+  'a',
+  'tenant-1',
+  'example',
+  'com',
+  'evil',
+  'app',
+  'product',
+  'test',
+  'localhost',
+  'xn--bcher-kva',
+  '1',
+  '127',
+  '0x7f',
+  '',
+  '*',
+  'A',
+  'ü',
+  '-a',
+  'a-',
+  'a'.repeat(64),
+  '%2e',
+  'example.com',
+  'evilexample',
+  'net',
+];
 const PORTS = ['', '', ':443', ':80', ':8443', ':3000', ':0', ':08443', ':99999', ':', ':-1', ':3000a'];
 const SUFFIXES = ['', '', '', '/', '/x', '?q', '#f', ' ', '\t', '.', '.evil.net', '@evil.net', '\n', ',https://a.example.com'];
 const PREFIXES = ['', '', '', ' ', 'user@', 'a.example.com@', '\u0000'];
-const CHARS = 'abcxyzAZ019-._~:/?#[]@!$&\'()*+,;=% \t\n\u00fc\u0130\u212a\u3002\uff0e\ud83d\ude00';
+const CHARS = "abcxyzAZ019-._~:/?#[]@!$&'()*+,;=% \t\n\u00fc\u0130\u212a\u3002\uff0e\ud83d\ude00";
 
 /** A candidate built from origin-like parts: mostly near misses of the policy's entries. */
 function structured(rnd: Random): string {

@@ -119,10 +119,7 @@ describe('checkActualRequest', () => {
       const a = checkActualRequest(p, request({ origin: 'http://127.0.0.1:4000' }));
       const b = checkActualRequest(p, request({ origin: 'http://localhost:4000' }));
       // Assess
-      expect([a['access-control-allow-origin'], b['access-control-allow-origin']]).toEqual([
-        'http://127.0.0.1:4000',
-        'http://localhost:4000',
-      ]);
+      expect([a['access-control-allow-origin'], b['access-control-allow-origin']]).toEqual(['http://127.0.0.1:4000', 'http://localhost:4000']);
     });
   });
 
@@ -162,9 +159,7 @@ describe('checkActualRequest', () => {
 
     it('refuses an Origin sent twice under different spellings', () => {
       // Act
-      const err = refusalOf(() =>
-        checkActualRequest(policy(), request({ Origin: 'https://a.example.com', origin: 'https://evil.net' })),
-      );
+      const err = refusalOf(() => checkActualRequest(policy(), request({ Origin: 'https://a.example.com', origin: 'https://evil.net' })));
       // Assess
       expectOriginRefusal(err);
     });

@@ -214,7 +214,11 @@ describe('handlePreflight', () => {
   describe('option: maxAgeSec', () => {
     it('sends the configured Access-Control-Max-Age', () => {
       // Act
-      const response = handlePreflight(policy({ maxAgeSec: 7200 }), 'addNote', preflight({ origin: ORIGIN, 'access-control-request-method': 'POST' }));
+      const response = handlePreflight(
+        policy({ maxAgeSec: 7200 }),
+        'addNote',
+        preflight({ origin: ORIGIN, 'access-control-request-method': 'POST' }),
+      );
       // Assess
       expect(response.headers['access-control-max-age']).toBe('7200');
     });

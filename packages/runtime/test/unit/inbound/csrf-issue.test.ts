@@ -6,7 +6,8 @@ import { captureLogger } from '../../../../../test/helpers/http-recorder.js';
 const SECRET = randomBytes(32).toString('base64url');
 const BINDING = JSON.stringify(['acme-1', 'user-7']);
 const NOW_MS = Date.UTC(2026, 10, 22, 12, 0, 0);
-const COOKIE_PATTERN = /^__Host-tessera-csrf=([A-Za-z0-9_-]{43})\.(\d+)\.([A-Za-z0-9_-]{43}); Max-Age=7200; Path=\/; Secure; HttpOnly; SameSite=Strict$/;
+const COOKIE_PATTERN =
+  /^__Host-tessera-csrf=([A-Za-z0-9_-]{43})\.(\d+)\.([A-Za-z0-9_-]{43}); Max-Age=7200; Path=\/; Secure; HttpOnly; SameSite=Strict$/;
 
 describe('createCsrfGuard', () => {
   describe('options', () => {

@@ -41,7 +41,7 @@ function setup(overrides: Partial<CsrfGuardOptions> = {}) {
 
 /** The cookie's `name=value` pair as a browser sends it back. */
 const cookiePair = (setCookie: string): string => setCookie.split(';')[0] as string;
-const valueOf = (setCookie: string): string => cookiePair(setCookie).slice(COOKIE.length + 1);
+const cookieValueOf = (setCookie: string): string => cookiePair(setCookie).slice(COOKIE.length + 1);
 
 describe('createCsrfGuard', () => {
   describe('verify', () => {
@@ -54,7 +54,11 @@ describe('createCsrfGuard', () => {
       }
       const attacks: Attack[] = [
         { name: 'the X-CSRF-Token header is missing', forge: (g) => event({ cookies: [cookiePair(g.setCookie)] }), reason: 'header missing' },
-        { name: 'the header is empty', forge: (g) => event({ headers: { 'x-csrf-token': ' ' }, cookies: [cookiePair(g.setCookie)] }), reason: 'header missing' },
+        {
+          name: 'the header is empty',
+          forge: (g) => event({ headers: { 'x-csrf-token': ' ' }, cookies: [cookiePair(g.setCookie)] }),
+          reason: 'header missing',
+        },
         { name: 'the cookie is missing', forge: (g) => event({ headers: { 'x-csrf-token': g.token } }), reason: 'cookie missing' },
         {
           name: 'the header carries another token',
@@ -85,7 +89,7 @@ describe('createCsrfGuard', () => {
         {
           name: 'the HMAC is tampered with',
           forge: (g) => {
-            const [token, expiry, mac] = valueOf(g.setCookie).split('.') as [string, string, string];
+            const [token, expiry, mac] = cookieValueOf(g.setCookie).split('.') as [string, string, string];
             const flipped = `${mac[0] === 'A' ? 'B' : 'A'}${mac.slice(1)}`;
             return event({ headers: { 'x-csrf-token': g.token }, cookies: [`${COOKIE}=${token}.${expiry}.${flipped}`] });
           },
@@ -94,7 +98,7 @@ describe('createCsrfGuard', () => {
         {
           name: 'the expiry is pushed later',
           forge: (g) => {
-            const [token, expiry, mac] = valueOf(g.setCookie).split('.') as [string, string, string];
+            const [token, expiry, mac] = cookieValueOf(g.setCookie).split('.') as [string, string, string];
             return event({ headers: { 'x-csrf-token': g.token }, cookies: [`${COOKIE}=${token}.${Number(expiry) + 86_400}.${mac}`] });
           },
           reason: 'signature invalid for this session',
@@ -109,17 +113,18 @@ describe('createCsrfGuard', () => {
         },
         {
           name: 'the cookie lacks the __Host- prefix (planted from a subdomain)',
-          forge: (g) => event({ headers: { 'x-csrf-token': g.token }, cookies: [`tessera-csrf=${valueOf(g.setCookie)}`] }),
+          forge: (g) => event({ headers: { 'x-csrf-token': g.token }, cookies: [`tessera-csrf=${cookieValueOf(g.setCookie)}`] }),
           reason: 'cookie missing',
         },
         {
           name: 'the cookie name differs in case',
-          forge: (g) => event({ headers: { 'x-csrf-token': g.token }, cookies: [`__host-tessera-csrf=${valueOf(g.setCookie)}`] }),
+          forge: (g) => event({ headers: { 'x-csrf-token': g.token }, cookies: [`__host-tessera-csrf=${cookieValueOf(g.setCookie)}`] }),
           reason: 'cookie missing',
         },
         {
           name: 'a second, different cookie of the same name is added',
-          forge: (g, ctx) => event({ headers: { 'x-csrf-token': g.token }, cookies: [cookiePair(g.setCookie), cookiePair(ctx.guard.issue(BINDING).setCookie)] }),
+          forge: (g, ctx) =>
+            event({ headers: { 'x-csrf-token': g.token }, cookies: [cookiePair(g.setCookie), cookiePair(ctx.guard.issue(BINDING).setCookie)] }),
           reason: 'cookie sent twice',
         },
         {
@@ -158,7 +163,7 @@ describe('createCsrfGuard', () => {
         // As the runtime logs a refusal, besides the guard's own record.
         ctx.logger.log('warn', 'function.refused', { code: err.code, cause: err.cause });
         const everything = [response.body, JSON.stringify(response.headers), ...ctx.lines].join('\n');
-        for (const secret of [SECRET, genuine.token, valueOf(genuine.setCookie)]) expect(everything).not.toContain(secret);
+        for (const secret of [SECRET, genuine.token, cookieValueOf(genuine.setCookie)]) expect(everything).not.toContain(secret);
         expect(ctx.lines.some((l) => JSON.parse(l).event === 'csrf.refused' && JSON.parse(l).reason === reason)).toBe(true);
       });
 

@@ -50,7 +50,11 @@ describe('fetchJwksDocument', () => {
   });
 
   it.each([
-    ['a declared body over the cap', (res: import('node:http').ServerResponse) => res.end(`{"pad":"${'x'.repeat(JWKS_MAX_BYTES)}"}`), /content-length over/],
+    [
+      'a declared body over the cap',
+      (res: import('node:http').ServerResponse) => res.end(`{"pad":"${'x'.repeat(JWKS_MAX_BYTES)}"}`),
+      /content-length over/,
+    ],
     [
       'a chunked body over the cap',
       (res: import('node:http').ServerResponse) => {

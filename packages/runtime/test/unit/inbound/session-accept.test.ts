@@ -1,15 +1,6 @@
 /** What the session guard accepts, and what it hands the function: user, installation, scopes, claims. */
 import { startRecorder, type Recorder } from '../../../../../test/helpers/http-recorder.js';
-import {
-  APP_ID,
-  INSTALLATION_ID,
-  NOW_SEC,
-  mintSession,
-  platformKey,
-  sessionVerifier,
-  startJwks,
-  type PlatformKey,
-} from './_session-helpers.js';
+import { APP_ID, INSTALLATION_ID, NOW_SEC, mintSession, platformKey, sessionVerifier, startJwks, type PlatformKey } from './_session-helpers.js';
 
 let jwks: Awaited<ReturnType<typeof startJwks>>;
 let elsewhere: Recorder;

@@ -48,13 +48,18 @@ describe('createSessionVerifier', () => {
     it('gives up on a JWKS that never answers after 3 s', async () => {
       // Prepare: only setTimeout is faked, so sockets keep running on real I/O
       jwks.respond(() => undefined);
-      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'Date', 'hrtime', 'performance', 'setInterval', 'clearInterval'] });
+      jest.useFakeTimers({
+        doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'Date', 'hrtime', 'performance', 'setInterval', 'clearInterval'],
+      });
       const { verifier, lines } = sessionVerifier(jwks.origin);
       const token = await mintSession(rs);
       const before = jwks.requests.length;
       // Act
       const act = verifier.verify(`Bearer ${token}`, []);
-      const settled = act.then(() => 'accepted', () => 'refused');
+      const settled = act.then(
+        () => 'accepted',
+        () => 'refused',
+      );
       await until(() => jwks.requests.length > before);
       jest.advanceTimersByTime(2_999);
       const early = await Promise.race([settled, new Promise((r) => setImmediate(() => r('pending')))]);

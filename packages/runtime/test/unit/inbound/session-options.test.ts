@@ -25,16 +25,15 @@ describe('createSessionVerifier', () => {
       expect(make).not.toThrow();
     });
 
-    it.each([
-      ['http://localhost:4000/jwks.json'],
-      ['http://127.0.0.1:4000/jwks.json'],
-      ['http://[::1]:4000/jwks.json'],
-    ])('accepts the loopback JWKS %s offline', (jwksUrl) => {
-      // Act
-      const make = () => createSessionVerifier({ ...GOOD, jwksUrl, offline: true });
-      // Assess
-      expect(make).not.toThrow();
-    });
+    it.each([['http://localhost:4000/jwks.json'], ['http://127.0.0.1:4000/jwks.json'], ['http://[::1]:4000/jwks.json']])(
+      'accepts the loopback JWKS %s offline',
+      (jwksUrl) => {
+        // Act
+        const make = () => createSessionVerifier({ ...GOOD, jwksUrl, offline: true });
+        // Assess
+        expect(make).not.toThrow();
+      },
+    );
 
     it.each<[string, Record<string, unknown>, RegExp]>([
       ['options not an object', { __replace: null }, /options must be an object/],

@@ -62,8 +62,20 @@ const attacks: Attack[] = [
   // transport
   { name: 'no Authorization header', aboutRequest: true, code: 'ERR_SESSION_MISSING', header: async () => undefined, fetches: 0 },
   { name: 'an empty Authorization header', aboutRequest: true, code: 'ERR_SESSION_MISSING', header: async () => ' ', fetches: 0 },
-  { name: 'a token in the Basic scheme', aboutRequest: true, code: 'ERR_SESSION_INVALID', header: async () => `Basic ${await mintSession(rs)}`, fetches: 0 },
-  { name: 'two tokens in one header', aboutRequest: true, code: 'ERR_SESSION_INVALID', header: async () => `Bearer ${await mintSession(rs)}, Bearer x`, fetches: 0 },
+  {
+    name: 'a token in the Basic scheme',
+    aboutRequest: true,
+    code: 'ERR_SESSION_INVALID',
+    header: async () => `Basic ${await mintSession(rs)}`,
+    fetches: 0,
+  },
+  {
+    name: 'two tokens in one header',
+    aboutRequest: true,
+    code: 'ERR_SESSION_INVALID',
+    header: async () => `Bearer ${await mintSession(rs)}, Bearer x`,
+    fetches: 0,
+  },
   {
     name: 'a 100 KB token',
     aboutRequest: true,
@@ -73,15 +85,46 @@ const attacks: Attack[] = [
   },
   { name: 'two segments', code: 'ERR_SESSION_INVALID', header: async () => 'Bearer eyJhbGciOiJSUzI1NiJ9.e30', fetches: 0 },
   // algorithm: refused before any key is looked up
-  { name: 'alg none, unsigned', code: 'ERR_SESSION_INVALID', header: () => bearer(forgeUnsigned({ alg: 'none', typ: SESSION_TYP, kid: 'rs-1' }, sessionClaims())), fetches: 0 },
-  { name: 'HS256 keyed with the platform public JWK', code: 'ERR_SESSION_INVALID', header: () => signedWithPublicKey(JSON.stringify(rs.publicJwk)), fetches: 0 },
-  { name: 'HS256 keyed with the platform public key PEM', code: 'ERR_SESSION_INVALID', header: async () => signedWithPublicKey(await exportSPKI(rs.publicKey)), fetches: 0 },
+  {
+    name: 'alg none, unsigned',
+    code: 'ERR_SESSION_INVALID',
+    header: () => bearer(forgeUnsigned({ alg: 'none', typ: SESSION_TYP, kid: 'rs-1' }, sessionClaims())),
+    fetches: 0,
+  },
+  {
+    name: 'HS256 keyed with the platform public JWK',
+    code: 'ERR_SESSION_INVALID',
+    header: () => signedWithPublicKey(JSON.stringify(rs.publicJwk)),
+    fetches: 0,
+  },
+  {
+    name: 'HS256 keyed with the platform public key PEM',
+    code: 'ERR_SESSION_INVALID',
+    header: async () => signedWithPublicKey(await exportSPKI(rs.publicKey)),
+    fetches: 0,
+  },
   // keys and key-locating headers: jku/x5u/jwk/x5c are never used
   { name: 'an unknown kid signed by another key', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(attacker)) },
-  { name: 'the platform kid signed by another key', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(attacker, { header: { kid: 'rs-1' } })) },
-  { name: 'jku naming the attacker JWKS', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(attacker, { header: { jku: `${attackerSite.origin}/jwks.json` } })) },
-  { name: 'x5u naming the attacker site', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(attacker, { header: { x5u: `${attackerSite.origin}/cert.pem` } })) },
-  { name: 'jwk embedding the attacker key', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(attacker, { header: { jwk: attacker.publicJwk } })) },
+  {
+    name: 'the platform kid signed by another key',
+    code: 'ERR_SESSION_INVALID',
+    header: () => bearer(mintSession(attacker, { header: { kid: 'rs-1' } })),
+  },
+  {
+    name: 'jku naming the attacker JWKS',
+    code: 'ERR_SESSION_INVALID',
+    header: () => bearer(mintSession(attacker, { header: { jku: `${attackerSite.origin}/jwks.json` } })),
+  },
+  {
+    name: 'x5u naming the attacker site',
+    code: 'ERR_SESSION_INVALID',
+    header: () => bearer(mintSession(attacker, { header: { x5u: `${attackerSite.origin}/cert.pem` } })),
+  },
+  {
+    name: 'jwk embedding the attacker key',
+    code: 'ERR_SESSION_INVALID',
+    header: () => bearer(mintSession(attacker, { header: { jwk: attacker.publicJwk } })),
+  },
   { name: 'x5c with a bogus chain', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(attacker, { header: { x5c: ['MIIBbogus'] } })) },
   {
     name: 'crit with an unknown extension',
@@ -90,21 +133,41 @@ const attacks: Attack[] = [
     fetches: 0,
   },
   // profile: no other kind of token passes as a session
-  { name: 'typ tessera+jwt (an outbound request token)', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(rs, { header: { typ: 'tessera+jwt' } })) },
+  {
+    name: 'typ tessera+jwt (an outbound request token)',
+    code: 'ERR_SESSION_INVALID',
+    header: () => bearer(mintSession(rs, { header: { typ: 'tessera+jwt' } })),
+  },
   { name: 'typ JWT (an ID token)', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(rs, { header: { typ: 'JWT' } })) },
   { name: 'typ missing', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(rs, { header: { typ: undefined } })) },
   { name: 'iss another platform', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(rs, { claims: { iss: 'https://evil.test' } })) },
   { name: 'aud another app', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(es, { claims: { aud: 'other-app' } })) },
-  { name: 'aud a list without this app', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(rs, { claims: { aud: ['other-app', `${APP_ID}x`] } })) },
+  {
+    name: 'aud a list without this app',
+    code: 'ERR_SESSION_INVALID',
+    header: () => bearer(mintSession(rs, { claims: { aud: ['other-app', `${APP_ID}x`] } })),
+  },
   // signature
   { name: 'a tampered payload (installation swapped)', code: 'ERR_SESSION_INVALID', header: () => swapped({ installation_id: 'globex-2' }) },
   { name: 'a tampered payload (scope widened)', code: 'ERR_SESSION_INVALID', header: () => swapped({ scope: 'orders:read orders:write admin' }) },
   { name: 'an empty signature', code: 'ERR_SESSION_INVALID', header: async () => `Bearer ${(await mintSession(rs)).replace(/\.[^.]+$/, '.')}` },
   // time, with the 5 s tolerance and the 300 s cap
-  { name: 'expired beyond the tolerance', code: 'ERR_SESSION_EXPIRED', header: () => bearer(mintSession(rs, { claims: { iat: NOW_SEC - 126, nbf: NOW_SEC - 126, exp: NOW_SEC - 6 } })) },
-  { name: 'issued more than 300 s ago', code: 'ERR_SESSION_EXPIRED', header: () => bearer(mintSession(rs, { claims: { iat: NOW_SEC - 306, nbf: NOW_SEC - 306, exp: NOW_SEC + 10 } })) },
+  {
+    name: 'expired beyond the tolerance',
+    code: 'ERR_SESSION_EXPIRED',
+    header: () => bearer(mintSession(rs, { claims: { iat: NOW_SEC - 126, nbf: NOW_SEC - 126, exp: NOW_SEC - 6 } })),
+  },
+  {
+    name: 'issued more than 300 s ago',
+    code: 'ERR_SESSION_EXPIRED',
+    header: () => bearer(mintSession(rs, { claims: { iat: NOW_SEC - 306, nbf: NOW_SEC - 306, exp: NOW_SEC + 10 } })),
+  },
   { name: 'not yet valid (nbf 10 s ahead)', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(rs, { claims: { nbf: NOW_SEC + 10 } })) },
-  { name: 'issued in the future (iat 10 s ahead)', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(rs, { claims: { iat: NOW_SEC + 10, exp: NOW_SEC + 130 } })) },
+  {
+    name: 'issued in the future (iat 10 s ahead)',
+    code: 'ERR_SESSION_INVALID',
+    header: () => bearer(mintSession(rs, { claims: { iat: NOW_SEC + 10, exp: NOW_SEC + 130 } })),
+  },
   { name: 'a lifetime of 301 s', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(rs, { claims: { exp: NOW_SEC + 301 } })) },
   { name: 'exp as a string', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(rs, { claims: { exp: String(NOW_SEC + 60) } })) },
   ...['exp', 'iat', 'iss', 'aud', 'sub'].map(
@@ -121,9 +184,19 @@ const attacks: Attack[] = [
   ),
   // scopes
   { name: 'scope as a list', code: 'ERR_SESSION_INVALID', header: () => bearer(mintSession(rs, { claims: { scope: ['orders:read'] } })) },
-  { name: 'a required scope missing', code: 'ERR_SCOPE_MISSING', header: () => bearer(mintSession(rs, { claims: { scope: 'orders:read' } })), requiredScopes: ['orders:write'] },
+  {
+    name: 'a required scope missing',
+    code: 'ERR_SCOPE_MISSING',
+    header: () => bearer(mintSession(rs, { claims: { scope: 'orders:read' } })),
+    requiredScopes: ['orders:write'],
+  },
   { name: 'no scope claim', code: 'ERR_SCOPE_MISSING', header: () => bearer(mintSession(rs, { omit: ['scope'] })), requiredScopes: ['orders:read'] },
-  { name: 'a scope that only starts like the required one', code: 'ERR_SCOPE_MISSING', header: () => bearer(mintSession(rs, { claims: { scope: 'orders:read-all' } })), requiredScopes: ['orders:read'] },
+  {
+    name: 'a scope that only starts like the required one',
+    code: 'ERR_SCOPE_MISSING',
+    header: () => bearer(mintSession(rs, { claims: { scope: 'orders:read-all' } })),
+    requiredScopes: ['orders:read'],
+  },
 ];
 
 const STATUS: Record<string, number> = { ERR_SESSION_MISSING: 401, ERR_SESSION_INVALID: 401, ERR_SESSION_EXPIRED: 401, ERR_SCOPE_MISSING: 403 };

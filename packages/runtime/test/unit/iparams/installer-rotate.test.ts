@@ -1,5 +1,5 @@
 /** Installer.rotate and the audit events: refusals name field and rule, one event per operation, never a value. */
-import { IparamValidationError, TesseraError } from '../../../../protocol/src/errors.js';
+import { IparamValidationError, type TesseraError } from '../../../../protocol/src/errors.js';
 import { createInstaller, type InstallationDocument, type IparamStore } from '../../../src/iparams/index.js';
 import type { IparamsSchema, Manifest } from '../../../../schema/src/index.js';
 import { captureLogger } from '../../../../../test/helpers/logs.js';
@@ -52,7 +52,10 @@ function setup() {
 }
 
 async function refusal(p: Promise<unknown>): Promise<TesseraError> {
-  return (await p.then(() => undefined, (e: unknown) => e)) as TesseraError;
+  return (await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as TesseraError;
 }
 
 describe('Installer.rotate', () => {
@@ -67,7 +70,12 @@ describe('Installer.rotate', () => {
     expect(out).toEqual({ version: 2, previousUntil: new Date(T0 + 86_400_000).toISOString() });
     expect(JSON.parse(raw('acme')).previous).toEqual({ shared_secret: { value: V1, until: out.previousUntil, version: 1 } });
     expect(shown.fields.find((f) => f.name === 'shared_secret')).toEqual({
-      name: 'shared_secret', secure: true, set: true, version: 2, updatedAt: new Date(T0).toISOString(), previousUntil: out.previousUntil,
+      name: 'shared_secret',
+      secure: true,
+      set: true,
+      version: 2,
+      updatedAt: new Date(T0).toISOString(),
+      previousUntil: out.previousUntil,
     });
     expect(JSON.stringify(shown)).not.toContain(V1);
     expect(JSON.stringify(shown)).not.toContain(V2);
@@ -157,9 +165,25 @@ describe('audit events', () => {
     const at = (s: number) => new Date(T0 + s * 1000).toISOString();
     const common = { level: 'info', audit: true, appId: 'order-lookup', installationId: 'acme', actor: 'alice', result: 'ok' };
     expect(events()).toEqual([
-      { ...common, time: expect.any(String), event: 'iparams.installed', at: at(0), parameters: ['server_url', 'shared_secret', 'notes'], version: 1 },
+      {
+        ...common,
+        time: expect.any(String),
+        event: 'iparams.installed',
+        at: at(0),
+        parameters: ['server_url', 'shared_secret', 'notes'],
+        version: 1,
+      },
       { ...common, time: expect.any(String), event: 'iparams.updated', at: at(1), parameter: 'shared_secret', version: 2 },
-      { ...common, time: expect.any(String), event: 'iparams.rotated', at: at(2), parameter: 'shared_secret', version: 3, graceSec: 7_200, previousUntil: at(7_202) },
+      {
+        ...common,
+        time: expect.any(String),
+        event: 'iparams.rotated',
+        at: at(2),
+        parameter: 'shared_secret',
+        version: 3,
+        graceSec: 7_200,
+        previousUntil: at(7_202),
+      },
       { ...common, time: expect.any(String), event: 'iparams.uninstalled', at: at(3), removed: true },
     ]);
     for (const secret of [V1, V2, V3]) expect(lines.join('\n')).not.toContain(secret);
@@ -174,12 +198,20 @@ describe('audit events', () => {
     await refusal(installer.install('acme', GOOD));
     await refusal(installer.set('nobody', 'notes', 'x'));
     // Assess
-    expect(events().slice(1).map(({ event, result, code, parameter, installationId }) => ({ event, result, code, parameter, installationId }))).toEqual([
+    expect(
+      events()
+        .slice(1)
+        .map(({ event, result, code, parameter, installationId }) => ({ event, result, code, parameter, installationId })),
+    ).toEqual([
       { event: 'iparams.rotated', result: 'failed', code: 'ERR_IPARAM_INVALID', parameter: 'notes', installationId: 'acme' },
       { event: 'iparams.installed', result: 'failed', code: 'ERR_IPARAM_INVALID', parameter: undefined, installationId: 'acme' },
       { event: 'iparams.updated', result: 'failed', code: 'ERR_INSTALLATION_NOT_FOUND', parameter: 'notes', installationId: 'nobody' },
     ]);
-    expect(events().slice(1).every((e) => e.level === 'warn')).toBe(true);
+    expect(
+      events()
+        .slice(1)
+        .every((e) => e.level === 'warn'),
+    ).toBe(true);
   });
 
   it('names neither an invalid installation id nor an unknown parameter name, which may be a pasted value', async () => {

@@ -1,6 +1,6 @@
 /** The reader's forced refresh (rate-limited, coalesced) and its view of a rotated field's previous value. */
 import { createIparamsReader, type InstallationDocument, type IparamStore } from '../../../src/iparams/index.js';
-import { StoreError, TesseraError } from '../../../../protocol/src/errors.js';
+import { StoreError, type TesseraError } from '../../../../protocol/src/errors.js';
 import { captureLogger } from '../../../../../test/helpers/logs.js';
 
 const OLD = 'rr-Old-secret-0123456789abcdef0123456789abcdef';
@@ -134,13 +134,10 @@ describe('IparamsReader.refresh', () => {
     ['refreshMinIntervalMs 3,600,001', { refreshMinIntervalMs: 3_600_001 }],
     ['refreshMinIntervalMs NaN', { refreshMinIntervalMs: Number.NaN }],
     ['a misspelt wallclock', { wallclock: Date.now }],
-  ])(
-    'rejects the option %s',
-    (_name, opt) => {
-      const { store } = memoryStore();
-      expect(() => createIparamsReader({ appId: 'app', store, ...(opt as object) })).toThrow(TypeError);
-    },
-  );
+  ])('rejects the option %s', (_name, opt) => {
+    const { store } = memoryStore();
+    expect(() => createIparamsReader({ appId: 'app', store, ...(opt as object) })).toThrow(TypeError);
+  });
 });
 
 describe('IparamsReader.previous', () => {

@@ -1,5 +1,5 @@
 import { createIparamsReader, type IparamStore, type StoredDocument } from '../../../src/iparams/index.js';
-import { StoreError, TesseraError } from '../../../../protocol/src/errors.js';
+import { StoreError, type TesseraError } from '../../../../protocol/src/errors.js';
 import { captureLogger } from '../../../../../test/helpers/http-recorder.js';
 
 const SECRET = 'rdr-secret-value-0123456789abcdef0123456789';
@@ -118,12 +118,7 @@ describe('createIparamsReader', () => {
     expect(state.gets).toBe(2);
   });
 
-  it.each([
-    [{ ttlMs: -1 }],
-    [{ maxStaleMs: 16 * 60_000 }],
-    [{ ttlMs: Number.NaN }],
-    [{ colour: 'blue' }],
-  ])('rejects the option %j', (opt) => {
+  it.each([[{ ttlMs: -1 }], [{ maxStaleMs: 16 * 60_000 }], [{ ttlMs: Number.NaN }], [{ colour: 'blue' }]])('rejects the option %j', (opt) => {
     const { store } = memoryStore();
     expect(() => createIparamsReader({ appId: 'app', store, ...(opt as object) })).toThrow(TypeError);
   });

@@ -7,7 +7,15 @@ const SECRET = 'size-Secret-'.padEnd(2_100, 'x');
 const PREVIOUS = 'size-Previous-'.padEnd(2_100, 'y');
 
 function document(previous?: InstallationDocument['previous']): InstallationDocument {
-  return { format: 1, installationId: 'acme', values: { shared_secret: SECRET }, fields: {}, installedAt: '', updatedAt: '', ...(previous ? { previous } : {}) };
+  return {
+    format: 1,
+    installationId: 'acme',
+    values: { shared_secret: SECRET },
+    fields: {},
+    installedAt: '',
+    updatedAt: '',
+    ...(previous ? { previous } : {}),
+  };
 }
 
 describe('SsmIparamStore.put size check', () => {
@@ -15,7 +23,13 @@ describe('SsmIparamStore.put size check', () => {
     // Prepare
     const client = new SSMClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', maxAttempts: 1 });
     const sent: string[] = [];
-    client.middlewareStack.add((next, context) => (args) => (sent.push(String(context.commandName)), next(args)), { step: 'initialize' });
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        sent.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
     const store = new SsmIparamStore({ client });
     // Act
     const err = (await store

@@ -1,6 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { buildJwks, createJwksHandler, createKeyManager, createSigningKeyProvider, MIN_ROTATION_DELAY_SEC, VERIFIER_JWKS_MAX_AGE_SEC, type KeySetDocument } from '../../../src/keys/index.js';
+import {
+  buildJwks,
+  createJwksHandler,
+  createKeyManager,
+  createSigningKeyProvider,
+  MIN_ROTATION_DELAY_SEC,
+  VERIFIER_JWKS_MAX_AGE_SEC,
+  type KeySetDocument,
+} from '../../../src/keys/index.js';
 import { createEdDsaSigner, createEs256Signer } from '../../../src/outbound/index.js';
 import { TOKEN_TYPE } from '../../../../protocol/src/index.js';
 import { captureLogger } from '../../../../../test/helpers/logs.js';
@@ -32,12 +40,14 @@ describe('createJwksHandler', () => {
     expect(jwks.keys).toHaveLength(1);
     const jwk = jwks.keys[0]!;
     expect(jwk).toMatchObject({ kid: key.kid, alg, use: 'sig', kty: alg === 'ES256' ? 'EC' : 'OKP' });
-    expect(Object.keys(jwk).sort()).toEqual(alg === 'ES256' ? ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'] : ['alg', 'crv', 'kid', 'kty', 'use', 'x']);
+    expect(Object.keys(jwk).sort()).toEqual(
+      alg === 'ES256' ? ['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y'] : ['alg', 'crv', 'kid', 'kty', 'use', 'x'],
+    );
     expect(jwk).not.toHaveProperty('d');
     expect(res.body).not.toContain(store.privateParts()[0]);
   });
 
-  it('answers application/json with a max-age shorter than the rotation delay minus a verifier\'s cache', async () => {
+  it("answers application/json with a max-age shorter than the rotation delay minus a verifier's cache", async () => {
     // Prepare
     const { manager, handler } = setup();
     await manager.generate();
@@ -75,7 +85,18 @@ describe('createJwksHandler', () => {
     await manager.generate({ alg: 'ES256' });
     await manager.rotate({ alg: 'EdDSA', delaySec: 600 });
     const nowSec = Math.floor(T0 / 1000);
-    const claims = { iss: APP, sub: 'acme', aud: 'https://a.example.com', iat: nowSec, nbf: nowSec, exp: nowSec + 30, jti: 'x'.repeat(22), htm: 'GET', htu: 'https://a.example.com/', bh: '' };
+    const claims = {
+      iss: APP,
+      sub: 'acme',
+      aud: 'https://a.example.com',
+      iat: nowSec,
+      nbf: nowSec,
+      exp: nowSec + 30,
+      jti: 'x'.repeat(22),
+      htm: 'GET',
+      htu: 'https://a.example.com/',
+      bh: '',
+    };
     const first = await provider.current();
     const es = createEs256Signer(first.privateKey, first.kid)(claims);
     advanceSec(600);

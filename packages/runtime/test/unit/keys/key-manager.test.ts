@@ -232,10 +232,18 @@ describe('createKeyManager', () => {
     }
 
     it.each([
-      ['a private key swapped between keys', (d: KeySetDocument) => ([d.keys[0]!.privateJwk, d.keys[1]!.privateJwk] = [d.keys[1]!.privateJwk, d.keys[0]!.privateJwk]), /keys\[0\]: privateJwk does not match publicJwk/],
+      [
+        'a private key swapped between keys',
+        (d: KeySetDocument) => ([d.keys[0]!.privateJwk, d.keys[1]!.privateJwk] = [d.keys[1]!.privateJwk, d.keys[0]!.privateJwk]),
+        /keys\[0\]: privateJwk does not match publicJwk/,
+      ],
       ['a kid that is not the thumbprint', (d: KeySetDocument) => (d.keys[1]!.kid = 'A'.repeat(43)), /keys\[1\]: kid is not the RFC 7638 thumbprint/],
       ['an unknown format', (d: KeySetDocument) => ((d as { format: number }).format = 2), /"format": 1/],
-      ['a key with the wrong curve for its alg', (d: KeySetDocument) => (d.keys[0]!.alg = 'EdDSA'), /keys\[0\]\.publicJwk: must be a OKP Ed25519 JWK/],
+      [
+        'a key with the wrong curve for its alg',
+        (d: KeySetDocument) => (d.keys[0]!.alg = 'EdDSA'),
+        /keys\[0\]\.publicJwk: must be a OKP Ed25519 JWK/,
+      ],
       ['no keys', (d: KeySetDocument) => (d.keys = []), /keys: must be a non-empty array/],
     ])('refuses %s with ERR_KEYS_INVALID naming the place, never a key', async (_name, change, message) => {
       // Prepare
@@ -270,10 +278,32 @@ describe('createKeyManager', () => {
       await manager.retire();
       // Assess
       expect(events()).toEqual([
-        expect.objectContaining({ event: 'keys.generated', kid: first.kid, alg: 'EdDSA', actor: 'alice', appId: APP, at: new Date(T0).toISOString(), result: 'ok' }),
-        expect.objectContaining({ event: 'keys.rotated', kid: second.kid, alg: 'ES256', actor: 'alice', replacesKid: first.kid, activatesAt: second.activatesAt, result: 'ok' }),
+        expect.objectContaining({
+          event: 'keys.generated',
+          kid: first.kid,
+          alg: 'EdDSA',
+          actor: 'alice',
+          appId: APP,
+          at: new Date(T0).toISOString(),
+          result: 'ok',
+        }),
+        expect.objectContaining({
+          event: 'keys.rotated',
+          kid: second.kid,
+          alg: 'ES256',
+          actor: 'alice',
+          replacesKid: first.kid,
+          activatesAt: second.activatesAt,
+          result: 'ok',
+        }),
         expect.objectContaining({ event: 'keys.retired', kid: first.kid, actor: 'alice', result: 'refused', code: 'ERR_KEYS_CONFLICT' }),
-        expect.objectContaining({ event: 'keys.retired', kid: first.kid, actor: 'alice', result: 'ok', at: new Date(T0 + (600 + MIN_RETIRE_AFTER_SEC) * 1000).toISOString() }),
+        expect.objectContaining({
+          event: 'keys.retired',
+          kid: first.kid,
+          actor: 'alice',
+          result: 'ok',
+          at: new Date(T0 + (600 + MIN_RETIRE_AFTER_SEC) * 1000).toISOString(),
+        }),
       ]);
       expect(secrets).toHaveLength(2);
       for (const d of secrets) expect(lines.join('\n')).not.toContain(d);

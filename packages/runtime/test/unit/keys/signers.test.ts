@@ -5,7 +5,18 @@ import { createEdDsaSigner, createEs256Signer } from '../../../src/outbound/inde
 import { TOKEN_TYPE, type RequestClaims } from '../../../../protocol/src/index.js';
 
 const NOW = 1_800_000_000;
-const CLAIMS: RequestClaims = { iss: 'order-lookup', sub: 'acme', aud: 'https://a.example.com', iat: NOW, nbf: NOW, exp: NOW + 30, jti: 'abcdefghijklmnopqrstuv', htm: 'POST', htu: 'https://a.example.com/orders', bh: 'x' };
+const CLAIMS: RequestClaims = {
+  iss: 'order-lookup',
+  sub: 'acme',
+  aud: 'https://a.example.com',
+  iat: NOW,
+  nbf: NOW,
+  exp: NOW + 30,
+  jti: 'abcdefghijklmnopqrstuv',
+  htm: 'POST',
+  htu: 'https://a.example.com/orders',
+  bh: 'x',
+};
 
 describe.each([
   ['ES256', createEs256Signer, () => generateKeyPairSync('ec', { namedCurve: 'P-256' }), 64],
@@ -17,7 +28,10 @@ describe.each([
     const sign = create(privateKey, 'kid-1');
     // Act
     const token = sign(CLAIMS);
-    const { payload } = await jwtVerify(token, await importJWK(await exportJWK(publicKey), alg), { algorithms: [alg], currentDate: new Date(NOW * 1000) });
+    const { payload } = await jwtVerify(token, await importJWK(await exportJWK(publicKey), alg), {
+      algorithms: [alg],
+      currentDate: new Date(NOW * 1000),
+    });
     // Assess
     expect(decodeProtectedHeader(token)).toEqual({ alg, typ: TOKEN_TYPE, kid: 'kid-1' });
     expect(payload).toEqual(CLAIMS);

@@ -18,7 +18,18 @@ function setup(ttlMs = 60_000) {
 }
 
 function claims(nowSec: number): RequestClaims {
-  return { iss: APP, sub: 'acme', aud: 'https://acme.orders.example.com', iat: nowSec, nbf: nowSec, exp: nowSec + 30, jti: 'j'.repeat(22), htm: 'GET', htu: 'https://acme.orders.example.com/orders/1', bh: '47DEQpj8HBSa-_TVtW0mTg2E9A5cfTfJgdO_LpNPVpA' };
+  return {
+    iss: APP,
+    sub: 'acme',
+    aud: 'https://acme.orders.example.com',
+    iat: nowSec,
+    nbf: nowSec,
+    exp: nowSec + 30,
+    jti: 'j'.repeat(22),
+    htm: 'GET',
+    htu: 'https://acme.orders.example.com/orders/1',
+    bh: '47DEQpj8HBSa-_TVtW0mTg2E9A5cfTfJgdO_LpNPVpA',
+  };
 }
 
 function signWith(key: SigningKey, c: RequestClaims): string {
@@ -151,7 +162,10 @@ describe('createSigningKeyProvider', () => {
   describe('missing and corrupt documents', () => {
     it('answers ERR_KEYS_NOT_FOUND when the app has no keys, telling what to run', async () => {
       const { provider } = setup();
-      await expect(provider.current()).rejects.toMatchObject({ code: 'ERR_KEYS_NOT_FOUND', message: expect.stringContaining('tessera keys generate') });
+      await expect(provider.current()).rejects.toMatchObject({
+        code: 'ERR_KEYS_NOT_FOUND',
+        message: expect.stringContaining('tessera keys generate'),
+      });
     });
 
     it('answers ERR_KEYS_INVALID for a document whose key does not match its kid, without the key in the message', async () => {

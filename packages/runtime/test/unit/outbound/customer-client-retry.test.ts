@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { decodeJwt, jwtVerify } from 'jose';
-import { OutboundError } from '../../../../protocol/src/errors.js';
+import type { OutboundError } from '../../../../protocol/src/errors.js';
 import {
   createCustomerClient,
   CustomerHttpError,

@@ -90,7 +90,9 @@ describe('createCustomerClient', () => {
       ['credentials in the URL', 'http://user:pw@127.0.0.1/x'],
     ])('refuses %s before connecting', async (_name, url) => {
       // Act
-      const err = await client().get(url).catch((e: unknown) => e);
+      const err = await client()
+        .get(url)
+        .catch((e: unknown) => e);
       // Assess
       expect(err).toBeInstanceOf(OutboundError);
       expect((err as OutboundError).code).toBe('ERR_OUTBOUND_HOST_NOT_ALLOWED');
@@ -121,7 +123,9 @@ describe('createCustomerClient', () => {
         res.end();
       });
       // Act
-      const err = (await client().get('/a').catch((e: unknown) => e)) as OutboundError;
+      const err = (await client()
+        .get('/a')
+        .catch((e: unknown) => e)) as OutboundError;
       // Assess
       expect(err.code).toBe('ERR_OUTBOUND_REDIRECT');
       expect(server.requests).toHaveLength(1);
@@ -129,13 +133,17 @@ describe('createCustomerClient', () => {
 
     it('caps the response size', async () => {
       server.respond((_req, res) => res.end('x'.repeat(4096)));
-      const err = (await client({ maxResponseBytes: 1024 }).get('/a').catch((e: unknown) => e)) as OutboundError;
+      const err = (await client({ maxResponseBytes: 1024 })
+        .get('/a')
+        .catch((e: unknown) => e)) as OutboundError;
       expect(err.code).toBe('ERR_OUTBOUND_RESPONSE_TOO_LARGE');
     });
 
     it('times out', async () => {
       server.respond(() => undefined);
-      const err = (await client({ timeoutMs: 100 }).get('/a').catch((e: unknown) => e)) as OutboundError;
+      const err = (await client({ timeoutMs: 100 })
+        .get('/a')
+        .catch((e: unknown) => e)) as OutboundError;
       expect(err.code).toBe('ERR_OUTBOUND_TIMEOUT');
       expect(err.status).toBe(504);
     });
@@ -145,7 +153,9 @@ describe('createCustomerClient', () => {
         res.statusCode = 404;
         res.end('internal detail: db=orders-7');
       });
-      const err = (await client().get('/a').catch((e: unknown) => e)) as CustomerHttpError;
+      const err = (await client()
+        .get('/a')
+        .catch((e: unknown) => e)) as CustomerHttpError;
       expect(err).toBeInstanceOf(CustomerHttpError);
       expect(err.upstreamStatus).toBe(404);
       expect(JSON.stringify(err.toJSON())).not.toContain('orders-7');

@@ -9,7 +9,11 @@ import { storeFor } from './_iparam-store.js';
 const manifest = {
   app: { id: 'order-lookup', version: '1.0.0' },
   functions: { sync: { methods: ['POST'] } },
-  customer: { baseUrl: '{{iparams.server_url}}', allowedHosts: ['*.orders.example.com'], auth: { mode: 'jwt', secretIparam: 'shared_secret', alg: 'ES256' } },
+  customer: {
+    baseUrl: '{{iparams.server_url}}',
+    allowedHosts: ['*.orders.example.com'],
+    auth: { mode: 'jwt', secretIparam: 'shared_secret', alg: 'ES256' },
+  },
 };
 const event = {
   rawPath: '/sync',
@@ -33,16 +37,26 @@ describe.each(['ERR_KEYS_NOT_FOUND', 'ERR_KEYS_INVALID'] as const)('an app-key f
       },
       clearCache: () => undefined,
     };
-    const http = { request: async () => (sent++, { status: 200 }) } as never;
-    const fn = createApp({ manifest, store, identify: () => 'acme', signingKeys, http, logger: log.logger }).defineFunction('sync', async ({ customer }) => ({
-      body: (await customer.post('/orders/sync', {})).data,
-    }));
+    const http = {
+      request: async () => {
+        sent++;
+        return { status: 200 };
+      },
+    } as never;
+    const fn = createApp({ manifest, store, identify: () => 'acme', signingKeys, http, logger: log.logger }).defineFunction(
+      'sync',
+      async ({ customer }) => ({
+        body: (await customer.post('/orders/sync', {})).data,
+      }),
+    );
     // Act
     const res = await fn(event);
     // Assess
     expect(res.statusCode).toBe(500);
     expect(JSON.parse(String(res.body))).toEqual({ error: { code: 'ERR_CONFIG_INVALID', message: expect.any(String) } });
     expect(sent).toBe(0);
-    expect(log.lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ event: 'function.refused', code: 'ERR_CONFIG_INVALID', cause: code }));
+    expect(log.lines.map((l) => JSON.parse(l))).toContainEqual(
+      expect.objectContaining({ event: 'function.refused', code: 'ERR_CONFIG_INVALID', cause: code }),
+    );
   });
 });

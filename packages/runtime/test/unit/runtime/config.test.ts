@@ -12,7 +12,11 @@ const CSRF_FROM_ENV = 'env-csrf-key-0123456789abcdef0123456789abcdef';
 const MANIFEST = {
   app: { id: 'order-lookup', version: '1.0.0' },
   functions: { getOrder: { methods: ['GET'] } },
-  customer: { baseUrl: 'https://orders.acme.test', allowedHosts: ['orders.acme.test'], auth: { mode: 'shared-secret', secretIparam: 'shared_secret' } },
+  customer: {
+    baseUrl: 'https://orders.acme.test',
+    allowedHosts: ['orders.acme.test'],
+    auth: { mode: 'shared-secret', secretIparam: 'shared_secret' },
+  },
 } as const;
 const WITH_SESSION = { ...MANIFEST, session: { jwksUrl: 'https://platform.example.com/jwks.json', issuer: 'https://platform.example.com' } };
 
@@ -21,7 +25,10 @@ function countingStore() {
   const store: IparamStore = {
     async get(_app, id): Promise<StoredDocument | undefined> {
       counter.gets++;
-      return { version: 1, document: { format: 1, installationId: id, values: { shared_secret: 's'.repeat(32) }, fields: {}, installedAt: '', updatedAt: '' } };
+      return {
+        version: 1,
+        document: { format: 1, installationId: id, values: { shared_secret: 's'.repeat(32) }, fields: {}, installedAt: '', updatedAt: '' },
+      };
     },
     put: async () => ({ version: 1 }),
     delete: async () => true,
@@ -63,13 +70,19 @@ describe('resolveAppConfig', () => {
   it('takes the iparams TTL and the CSRF key from the option, then the environment', () => {
     const env = { TESSERA_IPARAMS_TTL_MS: '5000', TESSERA_CSRF_SECRET: CSRF_FROM_ENV, TESSERA_KEYS_TTL_MS: '1000' };
     expect(resolveAppConfig({ env }, manifest)).toMatchObject({ iparamsTtlMs: 5000, csrfSecret: CSRF_FROM_ENV, keysTtlMs: 1000 });
-    expect(resolveAppConfig({ env, iparamsTtlMs: 10, csrfSecret: 'x'.repeat(32) }, manifest)).toMatchObject({ iparamsTtlMs: 10, csrfSecret: 'x'.repeat(32) });
+    expect(resolveAppConfig({ env, iparamsTtlMs: 10, csrfSecret: 'x'.repeat(32) }, manifest)).toMatchObject({
+      iparamsTtlMs: 10,
+      csrfSecret: 'x'.repeat(32),
+    });
     expect(resolveAppConfig({ env: {} }, manifest)).toMatchObject({ iparamsTtlMs: undefined, csrfSecret: undefined, logLevel: 'info' });
   });
 
   it('takes the session JWKS URL and issuer from the environment over the manifest, and adds no session the manifest lacks', () => {
     const env = { TESSERA_SESSION_JWKS_URL: 'https://stage.example.com/jwks.json', TESSERA_SESSION_ISSUER: 'https://stage.example.com' };
-    expect(resolveAppConfig({ env }, WITH_SESSION as unknown as Manifest).session).toEqual({ jwksUrl: env.TESSERA_SESSION_JWKS_URL, issuer: env.TESSERA_SESSION_ISSUER });
+    expect(resolveAppConfig({ env }, WITH_SESSION as unknown as Manifest).session).toEqual({
+      jwksUrl: env.TESSERA_SESSION_JWKS_URL,
+      issuer: env.TESSERA_SESSION_ISSUER,
+    });
     expect(resolveAppConfig({ env: {} }, WITH_SESSION as unknown as Manifest).session).toEqual(WITH_SESSION.session);
     expect(resolveAppConfig({ env }, manifest).session).toBeUndefined();
   });
@@ -116,7 +129,9 @@ describe('createApp: the offline installation header', () => {
   });
 
   it('is refused as an explicit identify option outside offline mode', () => {
-    expect(() => appWith({ offline: false, identify: offlineHeaderIdentify })).toThrow('option "identify" is offlineHeaderIdentify outside offline mode');
+    expect(() => appWith({ offline: false, identify: offlineHeaderIdentify })).toThrow(
+      'option "identify" is offlineHeaderIdentify outside offline mode',
+    );
   });
 
   it('cannot be switched on on AWS Lambda itself, whatever TESSERA_OFFLINE says', () => {

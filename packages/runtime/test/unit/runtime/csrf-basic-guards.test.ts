@@ -24,7 +24,6 @@ const manifest = {
   cors: { allowedOrigins: ['https://*.helpdesk.example.com'], allowCredentials: true },
 };
 
-
 /** Stands in for the JWKS-backed guard (tested on its own): two users of tenant-a with both scopes. */
 const fakeSession: SessionVerifier = {
   async verify(header) {
@@ -139,8 +138,18 @@ describe('HTTP Basic through defineFunction', () => {
 
   describe('a function that accepts both: a 401 names both schemes, the refused one first', () => {
     it.each([
-      ['a wrong session token', 'Bearer eyJ.forged.sig', 'ERR_SESSION_INVALID', /^Bearer error="invalid_token", error_description="Session token invalid", Basic realm="orders", charset="UTF-8"$/],
-      ['no credentials', undefined, 'ERR_SESSION_MISSING', /^Bearer error="invalid_request", error_description="Session token required", Basic realm="orders"/],
+      [
+        'a wrong session token',
+        'Bearer eyJ.forged.sig',
+        'ERR_SESSION_INVALID',
+        /^Bearer error="invalid_token", error_description="Session token invalid", Basic realm="orders", charset="UTF-8"$/,
+      ],
+      [
+        'no credentials',
+        undefined,
+        'ERR_SESSION_MISSING',
+        /^Bearer error="invalid_request", error_description="Session token required", Basic realm="orders"/,
+      ],
       ['a wrong Basic password', basicHeader('tenant-a', 'wrong'), 'ERR_BASIC_INVALID', /^Basic realm="orders", charset="UTF-8", Bearer$/],
     ])('%s', async (_name, authorization, code, challenge) => {
       const { addNote, ran, lines } = setup();
@@ -159,7 +168,11 @@ describe('CSRF double-submit through defineFunction', () => {
     const { csrf } = setup();
     const { token, res } = await fetchCsrf(csrf, bearer('user-1'));
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(res.headers).toMatchObject({ 'cache-control': 'no-store', 'access-control-allow-origin': ORIGIN, 'access-control-allow-credentials': 'true' });
+    expect(res.headers).toMatchObject({
+      'cache-control': 'no-store',
+      'access-control-allow-origin': ORIGIN,
+      'access-control-allow-credentials': 'true',
+    });
     expect(String(res.headers?.['set-cookie'])).toMatch(/^__Host-tessera-csrf=[^;]+; Max-Age=\d+; Path=\/; Secure; HttpOnly; SameSite=Strict$/);
   });
 
@@ -198,7 +211,7 @@ describe('CSRF double-submit through defineFunction', () => {
     expect(ran).toEqual([{ fn: 'addNote', installationId: 'tenant-a', credential: 'session' }]);
   });
 
-  it('binds a Basic caller\'s token to its installation', async () => {
+  it("binds a Basic caller's token to its installation", async () => {
     const { csrf, addNote, ran } = setup();
     const { token, cookie } = await fetchCsrf(csrf, basicHeader('tenant-b', PASSWORD));
     const ok = await addNote(event('POST', '/addNote', { authorization: basicHeader('tenant-b', PASSWORD), 'x-csrf-token': token }, [cookie]));
@@ -208,13 +221,19 @@ describe('CSRF double-submit through defineFunction', () => {
     expect(ran.map((r) => r.installationId)).toEqual(['tenant-b']);
   });
 
-  const attacks: [string, (t: { token: string; cookie: string; other: { token: string; cookie: string } }) => { headers: Record<string, string>; cookies?: string[] }][] = [
+  const attacks: [
+    string,
+    (t: { token: string; cookie: string; other: { token: string; cookie: string } }) => { headers: Record<string, string>; cookies?: string[] },
+  ][] = [
     ['no header and no cookie', () => ({ headers: {} })],
     ['the cookie without the header', ({ cookie }) => ({ headers: {}, cookies: [cookie] })],
     ['the header without the cookie', ({ token }) => ({ headers: { 'x-csrf-token': token } })],
     ['a header that differs from the cookie', ({ cookie, other }) => ({ headers: { 'x-csrf-token': other.token }, cookies: [cookie] })],
     ['a pair issued to another session', ({ other }) => ({ headers: { 'x-csrf-token': other.token }, cookies: [other.cookie] })],
-    ['a second, planted cookie beside the real one', ({ token, cookie, other }) => ({ headers: { 'x-csrf-token': token }, cookies: [cookie, other.cookie] })],
+    [
+      'a second, planted cookie beside the real one',
+      ({ token, cookie, other }) => ({ headers: { 'x-csrf-token': token }, cookies: [cookie, other.cookie] }),
+    ],
   ];
   it.each(attacks)('refuses %s: 400 ERR_CSRF_INVALID, function not run, nothing leaked', async (_name, attack) => {
     const { csrf, addNote, ran, lines } = setup();

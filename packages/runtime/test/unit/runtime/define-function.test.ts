@@ -68,7 +68,7 @@ function setup(mode = 'jwt') {
 }
 
 describe('createApp().defineFunction', () => {
-  it('runs the handler with the installation\'s iparams and an authenticated customer client', async () => {
+  it("runs the handler with the installation's iparams and an authenticated customer client", async () => {
     // Prepare
     const { getOrder } = setup();
     // Act
@@ -90,7 +90,12 @@ describe('createApp().defineFunction', () => {
     ['a method the manifest does not declare', event('DELETE', '/getOrder'), 405, 'ERR_METHOD_NOT_ALLOWED'],
     ['no installation', event('GET', '/getOrder', { headers: {} }), 401, 'ERR_SESSION_MISSING'],
     ['an unknown installation', event('GET', '/getOrder', { headers: { 'x-tessera-installation': 'other' } }), 404, 'ERR_INSTALLATION_NOT_FOUND'],
-    ['an invalid installation id', event('GET', '/getOrder', { headers: { 'x-tessera-installation': '../acme' } }), 400, 'ERR_INSTALLATION_ID_INVALID'],
+    [
+      'an invalid installation id',
+      event('GET', '/getOrder', { headers: { 'x-tessera-installation': '../acme' } }),
+      400,
+      'ERR_INSTALLATION_ID_INVALID',
+    ],
     ['a body over 1 MiB', event('GET', '/getOrder', { body: 'x'.repeat(1024 * 1024 + 1) }), 413, 'ERR_BODY_TOO_LARGE'],
   ])('refuses %s before the handler runs', async (_name, ev, status, code) => {
     // Prepare
@@ -116,7 +121,7 @@ describe('createApp().defineFunction', () => {
     expect(ran.count).toBe(0);
   });
 
-  it('answers 502 with a code and none of the customer\'s error body', async () => {
+  it("answers 502 with a code and none of the customer's error body", async () => {
     // Prepare
     customer.respond((_req, res) => {
       res.statusCode = 500;

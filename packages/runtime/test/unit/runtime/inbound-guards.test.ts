@@ -13,7 +13,6 @@ const manifest = {
   cors: { allowedOrigins: ['https://*.helpdesk.example.com'], maxAgeSec: 300 },
 };
 
-
 /** A session guard standing in for the JWKS-backed one (tested on its own): tenant-a's user with orders:read. */
 function fakeSession(): { verifier: SessionVerifier; calls: number } {
   const state = { verifier: undefined as unknown as SessionVerifier, calls: 0 };
@@ -30,7 +29,13 @@ function fakeSession(): { verifier: SessionVerifier; calls: number } {
 }
 
 function event(method: string, headers: Record<string, string>, path = '/getOrder'): APIGatewayProxyEventV2 {
-  return { rawPath: path, rawQueryString: '', headers, requestContext: { http: { method, path } }, isBase64Encoded: false } as unknown as APIGatewayProxyEventV2;
+  return {
+    rawPath: path,
+    rawQueryString: '',
+    headers,
+    requestContext: { http: { method, path } },
+    isBase64Encoded: false,
+  } as unknown as APIGatewayProxyEventV2;
 }
 
 function setup() {
@@ -57,10 +62,16 @@ describe('createApp with inbound guards', () => {
     // Prepare
     const { getOrder, ran, session, read } = setup();
     // Act
-    const res = await getOrder(event('OPTIONS', { origin: GOOD_ORIGIN, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' }));
+    const res = await getOrder(
+      event('OPTIONS', { origin: GOOD_ORIGIN, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' }),
+    );
     // Assess
     expect(res.statusCode).toBe(204);
-    expect(res.headers).toMatchObject({ 'access-control-allow-origin': GOOD_ORIGIN, 'access-control-allow-methods': 'GET', 'access-control-max-age': '300' });
+    expect(res.headers).toMatchObject({
+      'access-control-allow-origin': GOOD_ORIGIN,
+      'access-control-allow-methods': 'GET',
+      'access-control-max-age': '300',
+    });
     expect(String(res.headers?.vary)).toMatch(/Origin/);
     expect([ran.length, session.calls, read.length]).toEqual([0, 0, 0]);
   });
@@ -78,18 +89,21 @@ describe('createApp with inbound guards', () => {
     expect(ran).toEqual([]);
   });
 
-  it.each(['https://evil.example.com', 'https://a.b.helpdesk.example.com', 'https://helpdesk.example.com', 'null', 'http://acme.helpdesk.example.com'])(
-    'refuses an actual request from %s before anything runs, with Vary: Origin',
-    async (origin) => {
-      const { getOrder, ran, session, read } = setup();
-      const res = await getOrder(event('GET', { origin, authorization: `Bearer ${TOKEN}` }));
-      expect(res.statusCode).toBe(403);
-      expect(JSON.parse(String(res.body)).error.code).toBe('ERR_ORIGIN_NOT_ALLOWED');
-      expect(res.headers?.vary).toBe('Origin');
-      expect(res.headers?.['access-control-allow-origin']).toBeUndefined();
-      expect([ran.length, session.calls, read.length]).toEqual([0, 0, 0]);
-    },
-  );
+  it.each([
+    'https://evil.example.com',
+    'https://a.b.helpdesk.example.com',
+    'https://helpdesk.example.com',
+    'null',
+    'http://acme.helpdesk.example.com',
+  ])('refuses an actual request from %s before anything runs, with Vary: Origin', async (origin) => {
+    const { getOrder, ran, session, read } = setup();
+    const res = await getOrder(event('GET', { origin, authorization: `Bearer ${TOKEN}` }));
+    expect(res.statusCode).toBe(403);
+    expect(JSON.parse(String(res.body)).error.code).toBe('ERR_ORIGIN_NOT_ALLOWED');
+    expect(res.headers?.vary).toBe('Origin');
+    expect(res.headers?.['access-control-allow-origin']).toBeUndefined();
+    expect([ran.length, session.calls, read.length]).toEqual([0, 0, 0]);
+  });
 
   it('serves an allowed origin with exactly that origin and Vary: Origin', async () => {
     const { getOrder } = setup();
