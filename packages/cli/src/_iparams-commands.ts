@@ -102,6 +102,7 @@ async function promptAll(io: CliIo, schema: IparamsSchema): Promise<Record<strin
   return values;
 }
 
+// A table of commands like the keys table: alike in shape, each declaring its own command.
 export const iparamsCommands: Record<string, CommandSpec> = {
   install: {
     summary: "validate and store an installation's parameters (prompts when no --values file)",

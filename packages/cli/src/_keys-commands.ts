@@ -50,6 +50,8 @@ function line(k: KeyInfo): string {
   return `  ${k.kid}  ${k.alg.padEnd(5)}  ${k.state.padEnd(8)}  created ${k.createdAt}  signs from ${k.activatesAt}${extra}\n`;
 }
 
+// A table of commands, citty's way: entries look alike (summary, usage, options, run) because each declares its own
+// command; what they share (the manager, the option parsers) is in the functions above.
 export const keysCommands: Record<string, CommandSpec> = {
   'keys generate': {
     summary: "create the app's first signing key pair in SSM (private half never printed)",

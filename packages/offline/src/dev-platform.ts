@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { TesseraError, type TesseraErrorCode } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
-import { ID_RULE, isId, isLoopbackHost, LOOPBACK_RULE } from '@tessera/protocol';
+import { ID_RULE, isId, isLoopbackHost, LOOPBACK_RULE, mergeOptions } from '@tessera/protocol';
 import { createDevSigningKey, type DevSigningKey } from './_dev-platform-keys.js';
 import { readPage } from './_dev-platform-page.js';
 
@@ -82,6 +82,7 @@ function checkId(name: string, value: unknown): string {
   return value;
 }
 
+// Shaped like the verifier's `publicOrigin` check, with another rule: any http(s) origin, plain HTTP allowed.
 function checkFunctionsOrigin(value: unknown): string {
   if (typeof value !== 'string') fail('option "functionsUrl" is required, e.g. "http://127.0.0.1:4000"');
   let url: URL;
@@ -96,12 +97,10 @@ function checkFunctionsOrigin(value: unknown): string {
 }
 
 function resolveOptions(options: DevPlatformOptions) {
-  if (typeof options !== 'object' || options === null) fail('options must be an object');
-  for (const [key, value] of Object.entries(options)) {
-    if (value !== undefined && !KNOWN_KEYS.has(key)) fail(`unknown option "${key}"`);
-  }
-  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  const o = { ...DEFAULTS, ...given } as Record<keyof typeof DEFAULTS | (typeof REQUIRED)[number], unknown> & {
+  const o = mergeOptions('startDevPlatform', options, KNOWN_KEYS, DEFAULTS) as unknown as Record<
+    keyof typeof DEFAULTS | (typeof REQUIRED)[number],
+    unknown
+  > & {
     port: number;
     tokenLifetimeSec: number;
     logger?: { log?: unknown };

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
-import { isLoopbackHost, LOOPBACK_RULE } from '@tessera/protocol';
+import { assertKnownOptions, isLoopbackHost, LOOPBACK_RULE } from '@tessera/protocol';
 import type { OperationContext } from './_ssm-model.js';
 import { READ_OPERATIONS } from './_ssm-reads.js';
 import { openParameterStore, type ParameterStore } from './_ssm-store.js';
@@ -94,10 +94,7 @@ interface Config {
 }
 
 function resolveOptions(options: SsmLocalOptions): Config {
-  if (typeof options !== 'object' || options === null) throw new TypeError('startSsmLocal: options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`startSsmLocal: unknown option "${key}"`);
-  }
+  assertKnownOptions('startSsmLocal', options, OPTION_KEYS);
   const { dataDir, port = DEFAULTS.port, host = DEFAULTS.host, logger, beforeReplace } = options;
   if (typeof dataDir !== 'string' || dataDir.length === 0) {
     throw new TypeError('startSsmLocal: option "dataDir" must be a non-empty path');

@@ -84,4 +84,5 @@ export { createJwksCache, JWKS_COOLDOWN_MS, JWKS_MAX_AGE_MS, JWKS_STALE_CAP_MS }
 export type { JwksCache, JwksCacheOptions } from './jwks-cache.js';
 export { ID_PATTERN, ID_RULE, isId, isParameterName, PARAMETER_NAME_PATTERN, PARAMETER_NAME_RULE, PARAMETER_NAME_SOURCE } from './ids.js';
 export { isLoopbackHost, LOOPBACK_RULE } from './loopback.js';
+export { assertKnownOptions, mergeOptions, withDefaults, type WithDefaults } from './options.js';
 export { ENVIRONMENT_VARIABLES, readEnvironment, type TesseraEnvironment } from './environment.js';

@@ -5,7 +5,7 @@ import { InboundError, TesseraError } from '@tessera/protocol/errors';
 import { createIparamsReader, SsmIparamStore, type IparamsReader, type IparamStore } from './iparams/index.js';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import type { CustomerClient } from './outbound/index.js';
-import { OFFLINE_CORS_HEADERS_MARKER, OFFLINE_STATUS_MARKER } from '@tessera/protocol';
+import { assertKnownOptions, OFFLINE_CORS_HEADERS_MARKER, OFFLINE_STATUS_MARKER } from '@tessera/protocol';
 import {
   checkActualRequest,
   compileCorsPolicy,
@@ -231,9 +231,7 @@ class RequestView {
  *   ({ body: (await customer.get(`/orders/${request.query.id}`)).data }));
  */
 export function createApp<I extends object = IparamValues>(options: AppOptions): App<I> {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`createApp: unknown option "${key}"`);
-  }
+  assertKnownOptions('createApp', options, OPTION_KEYS);
   const manifest = checkManifest(options.manifest);
   const appId = manifest.app.id;
   const config = resolveAppConfig(options, manifest);

@@ -1,6 +1,6 @@
 /** Validates verifier options once, at construction, and resolves them with their defaults. */
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
-import { checkJwksUrl, DEFAULT_SECRET_HEADER, ID_RULE, isId } from '@tessera/protocol';
+import { checkJwksUrl, DEFAULT_SECRET_HEADER, ID_RULE, isId, withDefaults } from '@tessera/protocol';
 import { importPublicJwk, type ImportedKey } from './_jwk.js';
 import type { WindowedSecret } from './_secret-window.js';
 import { MemoryReplayStore, type ReplayStore } from './replay-store.js';
@@ -245,8 +245,9 @@ export function resolveOptions(options: VerifierOptions): ResolvedOptions {
   const mode = (options as { mode?: unknown }).mode;
   if (mode !== 'shared-secret' && mode !== 'jwt') fail('option "mode" must be "shared-secret" or "jwt"');
   checkKeys(options, mode);
-  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  const merged = { ...DEFAULTS, ...given } as Omit<Partial<ResolvedOptions>, 'issuer'> & {
+  // The key options are read as given: a default must not stand in for a missing key source.
+  const given = withDefaults({}, options) as Record<string, unknown>;
+  const merged = withDefaults(DEFAULTS, options) as unknown as Omit<Partial<ResolvedOptions>, 'issuer'> & {
     issuer?: unknown;
     secrets?: unknown;
     allowLoopbackHttp?: unknown;

@@ -1,4 +1,5 @@
 /** Replay protection shared by a verifier fleet: one atomic `SET key 1 EXAT <exp> NX` per token on Redis. */
+import { mergeOptions } from '@tessera/protocol';
 import { StoreError } from '@tessera/protocol/errors';
 import type { ReplayStore } from './replay-store.js';
 
@@ -30,6 +31,7 @@ const DEFAULTS = {
   keyPrefix: 'tessera:replay:',
   timeoutMs: 1_000,
 } as const satisfies Required<Omit<RedisReplayStoreOptions, 'client'>>;
+const OPTION_KEYS: ReadonlySet<string> = new Set(['client', ...Object.keys(DEFAULTS)]);
 
 const MAX_PREFIX_CHARS = 128;
 const MAX_TIMEOUT_MS = 30_000;
@@ -65,12 +67,7 @@ export class RedisReplayStore implements ReplayStore {
   readonly #timeoutMs: number;
 
   constructor(options: RedisReplayStoreOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('RedisReplayStore: options must be an object');
-    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-    for (const key of Object.keys(given)) {
-      if (key !== 'client' && !(key in DEFAULTS)) throw new TypeError(`RedisReplayStore: unknown option "${key}"`);
-    }
-    const merged = { ...DEFAULTS, ...given } as Required<RedisReplayStoreOptions>;
+    const merged = mergeOptions('RedisReplayStore', options, OPTION_KEYS, DEFAULTS) as Required<RedisReplayStoreOptions>;
     if (typeof merged.client?.set !== 'function') {
       throw new TypeError('RedisReplayStore: option "client" must be a Redis client with set(), e.g. an ioredis instance');
     }

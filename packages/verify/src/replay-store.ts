@@ -1,4 +1,5 @@
 /** Replay protection: the `ReplayStore` seam and its bounded in-memory implementation. */
+import { mergeOptions } from '@tessera/protocol';
 import { StoreError } from '@tessera/protocol/errors';
 
 /**
@@ -41,6 +42,7 @@ const DEFAULTS = {
   maxEntries: 1_000_000,
   now: Date.now,
 } as const satisfies Required<MemoryReplayStoreOptions>;
+const OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(DEFAULTS));
 
 /**
  * A single-process replay store with a hard size cap. It purges expired entries and never evicts a live one:
@@ -58,11 +60,7 @@ export class MemoryReplayStore implements ReplayStore {
   #frontSweptAtSec = -Infinity;
 
   constructor(options: MemoryReplayStoreOptions = {}) {
-    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-    for (const key of Object.keys(given)) {
-      if (!(key in DEFAULTS)) throw new TypeError(`MemoryReplayStore: unknown option "${key}"`);
-    }
-    const merged = { ...DEFAULTS, ...given };
+    const merged = mergeOptions('MemoryReplayStore', options, OPTION_KEYS, DEFAULTS);
     if (!Number.isSafeInteger(merged.maxEntries) || merged.maxEntries < 1) {
       throw new TypeError('MemoryReplayStore: option "maxEntries" must be a positive integer');
     }

@@ -1,4 +1,5 @@
 /** The verifier for plain `node:http` servers: read the body, verify, and answer refusals as JSON. */
+import { assertKnownOptions } from '@tessera/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TesseraError, type VerifyError, isTesseraError } from '@tessera/protocol/errors';
 import type { VerifiedRequest, Verifier } from './create-verifier.js';
@@ -40,9 +41,7 @@ export function verifyNodeRequest(
 ): Promise<VerifyNodeRequestResult> {
   let read: Buffer | Promise<Buffer>;
   try {
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) throw new TypeError(`verifyNodeRequest: unknown option "${key}"`);
-    }
+    assertKnownOptions('verifyNodeRequest', options, OPTION_KEYS);
     read = readBody(req, checkMaxBodyBytes('verifyNodeRequest', options.maxBodyBytes));
   } catch (err) {
     return Promise.reject(err);

@@ -1,4 +1,5 @@
 /** HTTP Basic (RFC 7617) for server-to-server callers: constant-time checks and a per-user failure limit. */
+import { mergeOptions } from '@tessera/protocol';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { InboundError, TesseraError } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
@@ -84,10 +85,7 @@ function checkInteger(value: unknown, name: string, min: number, max: number): n
 }
 
 function resolve(options: BasicGuardOptions) {
-  if (typeof options !== 'object' || options === null) fail('options must be an object');
-  for (const key of Object.keys(options)) if (!KNOWN_KEYS.has(key)) fail(`unknown option "${key}"`);
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<BasicGuardOptions>;
-  const o = { ...DEFAULTS, ...given };
+  const o = mergeOptions('createBasicGuard', options, KNOWN_KEYS, DEFAULTS);
   if (typeof o.users !== 'function') fail('option "users" must be a function returning user → password');
   if (typeof o.realm !== 'string' || !REALM.test(o.realm) || /["\\]/.test(o.realm)) {
     fail('option "realm" must be 1 to 128 printable ASCII characters without " or \\');

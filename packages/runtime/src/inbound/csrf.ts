@@ -1,4 +1,5 @@
 /** CSRF protection by signed double-submit: a `__Host-` cookie whose HMAC binds the token to one session. */
+import { mergeOptions } from '@tessera/protocol';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { InboundError } from '@tessera/protocol/errors';
@@ -93,10 +94,7 @@ function checkBinding(binding: unknown, method: string): string {
 }
 
 function resolve(options: CsrfGuardOptions) {
-  if (typeof options !== 'object' || options === null) fail('options must be an object');
-  for (const key of Object.keys(options)) if (!KNOWN_KEYS.has(key)) fail(`unknown option "${key}"`);
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<CsrfGuardOptions>;
-  const o = { ...DEFAULTS, ...given };
+  const o = mergeOptions('createCsrfGuard', options, KNOWN_KEYS, DEFAULTS);
   if (typeof o.secret !== 'string' || Buffer.byteLength(o.secret, 'utf8') < MIN_SECRET_BYTES) {
     fail(`option "secret" must be a string of at least ${MIN_SECRET_BYTES} bytes`);
   }

@@ -2,7 +2,7 @@
 import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { ERROR_CODES, InboundError, type InboundErrorCode } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
-import { bearerChallenge, checkJwksUrl, fetchJwksDocument, isId, readBearer, TOKEN_TYPE } from '@tessera/protocol';
+import { bearerChallenge, checkJwksUrl, fetchJwksDocument, isId, mergeOptions, readBearer, TOKEN_TYPE } from '@tessera/protocol';
 import { createJwksCache, type JwksFetcher } from './_jwks.js';
 
 export type { JwksFetcher } from './_jwks.js';
@@ -145,13 +145,8 @@ function checkTyp(value: unknown): string {
 }
 
 function resolve(options: SessionVerifierOptions) {
-  if (typeof options !== 'object' || options === null) fail('options must be an object');
-  for (const [key, value] of Object.entries(options)) {
-    // An explicit `undefined` is an absent option (config objects are often spread together).
-    if (value !== undefined && !KNOWN_KEYS.has(key)) fail(`unknown option "${key}"`);
-  }
-  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  const merged = { ...DEFAULTS, ...given } as Omit<typeof DEFAULTS, 'logger'> & Partial<SessionVerifierOptions>;
+  const merged = mergeOptions('createSessionVerifier', options, KNOWN_KEYS, DEFAULTS) as unknown as Omit<typeof DEFAULTS, 'logger'> &
+    Partial<SessionVerifierOptions>;
   if (typeof merged.offline !== 'boolean') fail('option "offline" must be a boolean');
   if (typeof merged.fetchJwks !== 'function') fail('option "fetchJwks" must be a function (url, { signal }) => JWKS');
   if (typeof merged.now !== 'function') fail('option "now" must be a function returning epoch milliseconds');

@@ -1,4 +1,5 @@
 /** Runtime read of an installation's iparams: cached per instance, coalesced misses, stale-while-failing, forced refresh. */
+import { assertKnownOptions } from '@tessera/protocol';
 import { StoreError } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import type { IparamValues } from '@tessera/schema';
@@ -85,9 +86,7 @@ function positive(name: string, value: number, max = Number.MAX_SAFE_INTEGER, mi
  * const iparams = await reader.read<Iparams>('acme');
  */
 export function createIparamsReader(options: IparamsReaderOptions): IparamsReader {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`createIparamsReader: unknown option "${key}"`);
-  }
+  assertKnownOptions('createIparamsReader', options, OPTION_KEYS);
   const ttlMs = positive('ttlMs', options.ttlMs ?? DEFAULTS.ttlMs);
   const maxStaleMs = positive('maxStaleMs', options.maxStaleMs ?? DEFAULTS.maxStaleMs, MAX_STALE_CAP_MS);
   const maxEntries = positive('maxEntries', options.maxEntries ?? DEFAULTS.maxEntries);

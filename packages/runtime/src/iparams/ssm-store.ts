@@ -1,4 +1,5 @@
 /** IparamStore on AWS SSM Parameter Store: one SecureString document per installation. */
+import { assertKnownOptions } from '@tessera/protocol';
 import {
   DeleteParametersCommand,
   GetParameterCommand,
@@ -107,9 +108,7 @@ export class SsmIparamStore implements IparamStore {
   readonly tier: Tier;
 
   constructor(options: SsmIparamStoreOptions = {}) {
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) throw new TypeError(`SsmIparamStore: unknown option "${key}"`);
-    }
+    assertKnownOptions('SsmIparamStore', options, OPTION_KEYS);
     if (options.tier !== undefined && !(options.tier in TIER_LIMIT_BYTES)) {
       throw new TypeError('SsmIparamStore: tier must be "Standard" or "Advanced"');
     }

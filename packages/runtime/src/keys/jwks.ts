@@ -1,4 +1,5 @@
 /** The app's published JWKS: the document builder and the Lambda handler behind `GET /.well-known/jwks.json`. */
+import { assertKnownOptions } from '@tessera/protocol';
 import { TesseraError, InboundError } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import type { KeySetDocument, PublicKeyJwk, SigningAlg } from './_document.js';
@@ -71,9 +72,7 @@ function bounded(name: string, value: number, max: number): number {
  * export const handler = createJwksHandler({ appId: 'order-lookup' });
  */
 export function createJwksHandler(options: JwksHandlerOptions): (event?: JwksEvent) => Promise<JwksResult> {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`createJwksHandler: unknown option "${key}"`);
-  }
+  assertKnownOptions('createJwksHandler', options, OPTION_KEYS);
   const { appId } = options;
   signingKeysParameterName(appId); // a bad app id is a TypeError at construction, not per request
   const ttlMs = bounded('ttlMs', options.ttlMs ?? DEFAULTS.ttlMs, JWKS_FUNCTION_MAX_TTL_MS);

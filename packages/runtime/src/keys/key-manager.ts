@@ -1,4 +1,5 @@
 /** Generate, rotate, retire and list the app's signing keys; one audit event per operation, never key material. */
+import { assertKnownOptions } from '@tessera/protocol';
 import { StoreError, TesseraError, KeysError } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import { activeKey, replacedAtMs, SIGNING_ALGS, stateOf, type KeySetDocument, type KeyState, type SigningAlg, type StoredKey } from './_document.js';
@@ -93,9 +94,7 @@ export const ROTATION_DELAY_RULE =
  * await manager.generate({ alg: 'EdDSA' });
  */
 export function createKeyManager(options: KeyManagerOptions): KeyManager {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`createKeyManager: unknown option "${key}"`);
-  }
+  assertKnownOptions('createKeyManager', options, OPTION_KEYS);
   const { appId, store } = options;
   signingKeysParameterName(appId);
   const logger = options.logger ?? createJsonLogger({ base: { component: 'keys' } });

@@ -1,4 +1,5 @@
 /** Where the app's key-set document lives: a small store interface and its SSM implementation. */
+import { assertKnownOptions } from '@tessera/protocol';
 import { ParameterAlreadyExists, SSMClient } from '@aws-sdk/client-ssm';
 import { KeysError } from '@tessera/protocol/errors';
 import { keysPrefix, readSecureParameter, writeSecureParameter } from '../iparams/index.js';
@@ -70,9 +71,7 @@ export class SsmKeyStore implements KeyStore {
   readonly kmsKeyId: string;
 
   constructor(options: SsmKeyStoreOptions = {}) {
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) throw new TypeError(`SsmKeyStore: unknown option "${key}"`);
-    }
+    assertKnownOptions('SsmKeyStore', options, OPTION_KEYS);
     this.client = options.client ?? new SSMClient({});
     this.kmsKeyId = options.kmsKeyId ?? DEFAULTS.kmsKeyId;
   }

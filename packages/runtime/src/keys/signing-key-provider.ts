@@ -1,4 +1,5 @@
 /** The app key that signs outbound tokens now, per the rotation schedule, re-read from the store per TTL. */
+import { assertKnownOptions } from '@tessera/protocol';
 import type { KeyObject } from 'node:crypto';
 import { KeysError } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
@@ -52,9 +53,7 @@ const OPTION_KEYS = new Set(['appId', 'store', 'ttlMs', 'logger', 'now']);
  * const { kid, alg, privateKey } = await provider.current();
  */
 export function createSigningKeyProvider(options: SigningKeyProviderOptions): SigningKeyProvider {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`createSigningKeyProvider: unknown option "${key}"`);
-  }
+  assertKnownOptions('createSigningKeyProvider', options, OPTION_KEYS);
   const { appId } = options;
   signingKeysParameterName(appId); // a bad app id is a TypeError at construction, not per call
   const store = options.store ?? new SsmKeyStore();

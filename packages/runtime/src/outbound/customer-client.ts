@@ -4,7 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { OutboundError, type OutboundErrorCode } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
-import { DEFAULT_SECRET_HEADER, DEFAULT_TOKEN_LIFETIME_SEC, bodyHash, normalizeHtu, type RequestClaims } from '@tessera/protocol';
+import { assertKnownOptions, bodyHash, DEFAULT_SECRET_HEADER, DEFAULT_TOKEN_LIFETIME_SEC, normalizeHtu, type RequestClaims } from '@tessera/protocol';
 import { compileHostPatterns } from './host-pattern.js';
 import { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti, type TokenSigner } from './_sign.js';
 
@@ -197,9 +197,7 @@ function validateAuth(auth: CustomerAuthConfig | undefined, where: string): asse
 }
 
 function validate(options: CustomerClientOptions): void {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`createCustomerClient: unknown option "${key}"`);
-  }
+  assertKnownOptions('createCustomerClient', options, OPTION_KEYS);
   validateAuth(options.auth, 'auth');
   if (options.onAuthRejected !== undefined && typeof options.onAuthRejected !== 'function') {
     throw new TypeError('createCustomerClient: onAuthRejected must be a function');
