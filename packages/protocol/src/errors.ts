@@ -1,142 +1,106 @@
 /** Tessera's error model: one base class, stable codes, one wire shape. Imports nothing. */
 
-/** Every error code Tessera can raise, with the HTTP status it maps to and its fixed public message. */
+/**
+ * Every error code Tessera can raise: the HTTP status it maps to, its fixed public message, and the family (or, for
+ * a code two families share, the families) that raise it.
+ */
 export const ERROR_CODES = {
   // schema and configuration files
-  ERR_CONFIG_INVALID: [500, 'The app configuration is invalid'],
+  ERR_CONFIG_INVALID: [500, 'The app configuration is invalid', 'config'],
   // installation parameters
-  ERR_IPARAM_INVALID: [400, 'Installation parameters are invalid'],
-  ERR_INSTALLATION_ID_INVALID: [400, 'Installation id is invalid'],
-  ERR_PARAMETER_NAME_INVALID: [400, 'Parameter name is invalid'],
-  ERR_INSTALLATION_NOT_FOUND: [404, 'Installation not found'],
-  ERR_STORE_UNAVAILABLE: [503, 'Parameter store is unavailable'],
+  ERR_IPARAM_INVALID: [400, 'Installation parameters are invalid', 'iparams'],
+  ERR_INSTALLATION_ID_INVALID: [400, 'Installation id is invalid', 'iparams'],
+  ERR_PARAMETER_NAME_INVALID: [400, 'Parameter name is invalid', 'iparams'],
+  ERR_INSTALLATION_NOT_FOUND: [404, 'Installation not found', 'store'],
+  ERR_STORE_UNAVAILABLE: [503, 'Parameter store is unavailable', 'store'],
   // inbound (frontend -> function)
-  ERR_ORIGIN_NOT_ALLOWED: [403, 'Origin not allowed'],
-  ERR_PREFLIGHT_REFUSED: [403, 'Preflight request refused'],
-  ERR_SESSION_MISSING: [401, 'Session token required'],
-  ERR_SESSION_INVALID: [401, 'Session token invalid'],
-  ERR_SESSION_EXPIRED: [401, 'Session token expired'],
-  ERR_SCOPE_MISSING: [403, 'Session lacks a required scope'],
-  ERR_SESSION_KEYS_UNAVAILABLE: [503, 'Session keys unavailable'],
-  ERR_CSRF_INVALID: [400, 'CSRF token missing or invalid'],
-  ERR_BASIC_INVALID: [401, 'Credentials invalid'],
-  ERR_RATE_LIMITED: [429, 'Too many attempts'],
-  ERR_METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
-  ERR_BODY_TOO_LARGE: [413, 'Request body too large'],
-  ERR_BAD_REQUEST: [400, 'Bad request'],
-  ERR_NOT_FOUND: [404, 'Not found'],
-  ERR_INTERNAL: [500, 'Internal error'],
+  ERR_ORIGIN_NOT_ALLOWED: [403, 'Origin not allowed', 'inbound'],
+  ERR_PREFLIGHT_REFUSED: [403, 'Preflight request refused', 'inbound'],
+  ERR_SESSION_MISSING: [401, 'Session token required', 'inbound'],
+  ERR_SESSION_INVALID: [401, 'Session token invalid', 'inbound'],
+  ERR_SESSION_EXPIRED: [401, 'Session token expired', 'inbound'],
+  ERR_SCOPE_MISSING: [403, 'Session lacks a required scope', 'inbound'],
+  ERR_SESSION_KEYS_UNAVAILABLE: [503, 'Session keys unavailable', 'inbound'],
+  ERR_CSRF_INVALID: [400, 'CSRF token missing or invalid', 'inbound'],
+  ERR_BASIC_INVALID: [401, 'Credentials invalid', 'inbound'],
+  ERR_RATE_LIMITED: [429, 'Too many attempts', 'inbound'],
+  ERR_METHOD_NOT_ALLOWED: [405, 'Method not allowed', 'inbound'],
+  ERR_BODY_TOO_LARGE: [413, 'Request body too large', 'inbound verify'],
+  ERR_BAD_REQUEST: [400, 'Bad request', 'inbound verify'],
+  ERR_NOT_FOUND: [404, 'Not found', 'inbound'],
+  ERR_INTERNAL: [500, 'Internal error', 'inbound'],
   // outbound (function -> customer server)
-  ERR_OUTBOUND_HOST_NOT_ALLOWED: [502, 'Customer host not allowed'],
-  ERR_OUTBOUND_REDIRECT: [502, 'Customer server answered with a redirect'],
-  ERR_OUTBOUND_TIMEOUT: [504, 'Customer server timed out'],
-  ERR_OUTBOUND_RESPONSE_TOO_LARGE: [502, 'Customer server response too large'],
-  ERR_OUTBOUND_REFUSED: [502, 'Customer server refused the request'],
-  ERR_OUTBOUND_UNREACHABLE: [502, 'Customer server unreachable'],
+  ERR_OUTBOUND_HOST_NOT_ALLOWED: [502, 'Customer host not allowed', 'outbound'],
+  ERR_OUTBOUND_REDIRECT: [502, 'Customer server answered with a redirect', 'outbound'],
+  ERR_OUTBOUND_TIMEOUT: [504, 'Customer server timed out', 'outbound'],
+  ERR_OUTBOUND_RESPONSE_TOO_LARGE: [502, 'Customer server response too large', 'outbound'],
+  ERR_OUTBOUND_REFUSED: [502, 'Customer server refused the request', 'outbound'],
+  ERR_OUTBOUND_UNREACHABLE: [502, 'Customer server unreachable', 'outbound'],
   // verifier (customer server)
-  ERR_VERIFY_MISSING: [401, 'Credentials missing'],
-  ERR_VERIFY_MALFORMED: [401, 'Credentials malformed'],
-  ERR_VERIFY_SECRET: [401, 'Shared secret does not match'],
-  ERR_VERIFY_SIGNATURE: [401, 'Token signature invalid'],
-  ERR_VERIFY_ALGORITHM: [401, 'Token algorithm not allowed'],
-  ERR_VERIFY_EXPIRED: [401, 'Token expired'],
-  ERR_VERIFY_NOT_YET_VALID: [401, 'Token not yet valid'],
-  ERR_VERIFY_LIFETIME: [401, 'Token lifetime too long'],
-  ERR_VERIFY_AUDIENCE: [401, 'Token audience mismatch'],
-  ERR_VERIFY_ISSUER: [401, 'Token issuer mismatch'],
-  ERR_VERIFY_INSTALLATION: [401, 'Token is for another installation'],
-  ERR_VERIFY_BINDING: [401, 'Token not bound to this request'],
-  ERR_VERIFY_REPLAYED: [401, 'Token already used'],
-  ERR_REPLAY_STORE_FULL: [503, 'Replay store full'],
-  ERR_REPLAY_STORE_UNAVAILABLE: [503, 'Replay store unavailable'],
-  ERR_VERIFY_MISCONFIGURED: [500, 'Verifier misconfigured'],
-  ERR_VERIFY_KEYS_UNAVAILABLE: [503, 'Verification keys unavailable'],
+  ERR_VERIFY_MISSING: [401, 'Credentials missing', 'verify'],
+  ERR_VERIFY_MALFORMED: [401, 'Credentials malformed', 'verify'],
+  ERR_VERIFY_SECRET: [401, 'Shared secret does not match', 'verify'],
+  ERR_VERIFY_SIGNATURE: [401, 'Token signature invalid', 'verify'],
+  ERR_VERIFY_ALGORITHM: [401, 'Token algorithm not allowed', 'verify'],
+  ERR_VERIFY_EXPIRED: [401, 'Token expired', 'verify'],
+  ERR_VERIFY_NOT_YET_VALID: [401, 'Token not yet valid', 'verify'],
+  ERR_VERIFY_LIFETIME: [401, 'Token lifetime too long', 'verify'],
+  ERR_VERIFY_AUDIENCE: [401, 'Token audience mismatch', 'verify'],
+  ERR_VERIFY_ISSUER: [401, 'Token issuer mismatch', 'verify'],
+  ERR_VERIFY_INSTALLATION: [401, 'Token is for another installation', 'verify'],
+  ERR_VERIFY_BINDING: [401, 'Token not bound to this request', 'verify'],
+  ERR_VERIFY_REPLAYED: [401, 'Token already used', 'verify'],
+  ERR_REPLAY_STORE_FULL: [503, 'Replay store full', 'store verify'],
+  ERR_REPLAY_STORE_UNAVAILABLE: [503, 'Replay store unavailable', 'store verify'],
+  ERR_VERIFY_MISCONFIGURED: [500, 'Verifier misconfigured', 'verify'],
+  ERR_VERIFY_KEYS_UNAVAILABLE: [503, 'Verification keys unavailable', 'verify'],
   // app signing keys
-  ERR_KEYS_NOT_FOUND: [404, 'Signing keys not found'],
-  ERR_KEYS_INVALID: [500, 'Signing key document is invalid'],
-  ERR_KEYS_CONFLICT: [409, 'Signing key operation refused'],
+  ERR_KEYS_NOT_FOUND: [404, 'Signing keys not found', 'keys'],
+  ERR_KEYS_INVALID: [500, 'Signing key document is invalid', 'keys'],
+  ERR_KEYS_CONFLICT: [409, 'Signing key operation refused', 'keys'],
   // command line (never an HTTP answer: the CLI maps codes to exit codes of its own)
-  ERR_CLI_USAGE: [400, 'Invalid command line'],
-} as const satisfies Record<string, readonly [number, string]>;
+  ERR_CLI_USAGE: [400, 'Invalid command line', 'cli'],
+} as const satisfies Record<string, readonly [number, string, string]>;
 
 export type TesseraErrorCode = keyof typeof ERROR_CODES;
 
-/**
- * Which family raises each code. A code belongs to one family, except where the verifier answers for another part:
- * the request-shape codes a function answers too (`ERR_BAD_REQUEST`, `ERR_BODY_TOO_LARGE`, also inbound) and the
- * replay store's failures it turns into its refusal (`ERR_REPLAY_STORE_*`, also store).
- */
-export const ERROR_FAMILIES = {
-  config: ['ERR_CONFIG_INVALID'],
-  iparams: ['ERR_IPARAM_INVALID', 'ERR_INSTALLATION_ID_INVALID', 'ERR_PARAMETER_NAME_INVALID'],
-  store: ['ERR_STORE_UNAVAILABLE', 'ERR_INSTALLATION_NOT_FOUND', 'ERR_REPLAY_STORE_FULL', 'ERR_REPLAY_STORE_UNAVAILABLE'],
-  inbound: [
-    'ERR_ORIGIN_NOT_ALLOWED',
-    'ERR_PREFLIGHT_REFUSED',
-    'ERR_SESSION_MISSING',
-    'ERR_SESSION_INVALID',
-    'ERR_SESSION_EXPIRED',
-    'ERR_SCOPE_MISSING',
-    'ERR_SESSION_KEYS_UNAVAILABLE',
-    'ERR_CSRF_INVALID',
-    'ERR_BASIC_INVALID',
-    'ERR_RATE_LIMITED',
-    'ERR_METHOD_NOT_ALLOWED',
-    'ERR_BODY_TOO_LARGE',
-    'ERR_BAD_REQUEST',
-    'ERR_NOT_FOUND',
-    'ERR_INTERNAL',
-  ],
-  outbound: [
-    'ERR_OUTBOUND_HOST_NOT_ALLOWED',
-    'ERR_OUTBOUND_REDIRECT',
-    'ERR_OUTBOUND_TIMEOUT',
-    'ERR_OUTBOUND_RESPONSE_TOO_LARGE',
-    'ERR_OUTBOUND_REFUSED',
-    'ERR_OUTBOUND_UNREACHABLE',
-  ],
-  verify: [
-    'ERR_VERIFY_MISSING',
-    'ERR_VERIFY_MALFORMED',
-    'ERR_VERIFY_SECRET',
-    'ERR_VERIFY_SIGNATURE',
-    'ERR_VERIFY_ALGORITHM',
-    'ERR_VERIFY_EXPIRED',
-    'ERR_VERIFY_NOT_YET_VALID',
-    'ERR_VERIFY_LIFETIME',
-    'ERR_VERIFY_AUDIENCE',
-    'ERR_VERIFY_ISSUER',
-    'ERR_VERIFY_INSTALLATION',
-    'ERR_VERIFY_BINDING',
-    'ERR_VERIFY_REPLAYED',
-    'ERR_VERIFY_MISCONFIGURED',
-    'ERR_VERIFY_KEYS_UNAVAILABLE',
-    'ERR_BAD_REQUEST',
-    'ERR_BODY_TOO_LARGE',
-    'ERR_REPLAY_STORE_FULL',
-    'ERR_REPLAY_STORE_UNAVAILABLE',
-  ],
-  keys: ['ERR_KEYS_NOT_FOUND', 'ERR_KEYS_INVALID', 'ERR_KEYS_CONFLICT'],
-  cli: ['ERR_CLI_USAGE'],
-} as const satisfies Record<string, readonly TesseraErrorCode[]>;
+type Words<S extends string> = S extends `${infer A} ${infer B}` ? A | Words<B> : S;
+type FamiliesOf<C extends TesseraErrorCode> = Words<(typeof ERROR_CODES)[C][2]>;
 
-export type ErrorFamily = keyof typeof ERROR_FAMILIES;
+/** A family of errors: the part that raises them. */
+export type ErrorFamily = FamiliesOf<TesseraErrorCode>;
+/** The codes of one family. */
+export type FamilyCode<F extends ErrorFamily> = { [C in TesseraErrorCode]: F extends FamiliesOf<C> ? C : never }[TesseraErrorCode];
+
+/**
+ * Which family raises each code, from {@link ERROR_CODES}. A code belongs to one family, except where the verifier
+ * answers for another part: the request-shape codes a function answers too (`ERR_BAD_REQUEST`, `ERR_BODY_TOO_LARGE`,
+ * also inbound) and the replay store's failures it turns into its refusal (`ERR_REPLAY_STORE_*`, also store).
+ * @example
+ * ERROR_FAMILIES.keys // ['ERR_KEYS_NOT_FOUND', 'ERR_KEYS_INVALID', 'ERR_KEYS_CONFLICT']
+ */
+export const ERROR_FAMILIES: { readonly [F in ErrorFamily]: readonly FamilyCode<F>[] } = (() => {
+  const out: Record<string, string[]> = {};
+  for (const [code, [, , families]] of Object.entries(ERROR_CODES)) for (const f of families.split(' ')) (out[f] ??= []).push(code);
+  return out as never;
+})();
+
 /** `manifest.json`, `iparams.json` or `serverless.yml` invalid, or the app's own set-up (e.g. no signing key). */
-export type ConfigErrorCode = (typeof ERROR_FAMILIES.config)[number];
+export type ConfigErrorCode = FamilyCode<'config'>;
 /** Installation parameter values, installation ids and parameter names. */
-export type IparamErrorCode = (typeof ERROR_FAMILIES.iparams)[number];
+export type IparamErrorCode = FamilyCode<'iparams'>;
 /** The parameter store and the replay stores. */
-export type StoreErrorCode = (typeof ERROR_FAMILIES.store)[number];
+export type StoreErrorCode = FamilyCode<'store'>;
 /** Requests to a function, refused or failed. */
-export type InboundErrorCode = (typeof ERROR_FAMILIES.inbound)[number];
+export type InboundErrorCode = FamilyCode<'inbound'>;
 /** Calls to the customer's server. */
-export type OutboundErrorCode = (typeof ERROR_FAMILIES.outbound)[number];
+export type OutboundErrorCode = FamilyCode<'outbound'>;
 /** The customer's verifier. */
-export type VerifyErrorCode = (typeof ERROR_FAMILIES.verify)[number];
+export type VerifyErrorCode = FamilyCode<'verify'>;
 /** The app's signing keys. */
-export type KeysErrorCode = (typeof ERROR_FAMILIES.keys)[number];
+export type KeysErrorCode = FamilyCode<'keys'>;
 /** The command line. */
-export type CliErrorCode = (typeof ERROR_FAMILIES.cli)[number];
+export type CliErrorCode = FamilyCode<'cli'>;
 
 /** The only JSON shape an error ever takes on the wire. */
 export interface ErrorBody {
@@ -177,7 +141,7 @@ export class TesseraError extends Error {
   constructor(code: TesseraErrorCode, options: TesseraErrorOptions = {}) {
     // Typed callers cannot get this wrong; the check is for JavaScript callers and casts.
     const family = (new.target as { family?: ErrorFamily }).family;
-    if (!(code in ERROR_CODES) || (family !== undefined && !(ERROR_FAMILIES[family] as readonly string[]).includes(code))) {
+    if (!(code in ERROR_CODES) || (family !== undefined && !ERROR_CODES[code][2].split(' ').includes(family))) {
       throw new TypeError(`${new.target.name}: "${String(code)}" is not a code of ${family ?? 'Tessera'}`);
     }
     super(options.message ?? ERROR_CODES[code][1], options.cause === undefined ? undefined : { cause: options.cause });
@@ -214,9 +178,6 @@ export interface FieldIssue {
   field: string;
   rule: string;
 }
-
-/** The codes of one family. */
-export type FamilyCode<F extends ErrorFamily> = (typeof ERROR_FAMILIES)[F][number];
 
 /**
  * The base of a family's class: `code` narrowed to the family's union, and the constructor's check bound to it.

@@ -3,6 +3,13 @@ import { createHash } from 'node:crypto';
 
 /** `typ` header of every Tessera request token, so no other kind of JWT passes as one. */
 export const TOKEN_TYPE = 'tessera+jwt';
+/**
+ * The built-in CSRF token route (`GET /csrf`), a name no function may take.
+ * @example
+ * `${functionsUrl}/${CSRF_ROUTE_NAME}`
+ */
+export const CSRF_ROUTE_NAME = 'csrf';
+
 /** Default header for the shared-secret mode (HTTP header names are case-insensitive). */
 export const DEFAULT_SECRET_HEADER = 'x-tessera-secret';
 /** Default lifetime of a request token. */
@@ -84,5 +91,6 @@ export { createJwksCache, JWKS_COOLDOWN_MS, JWKS_MAX_AGE_MS, JWKS_STALE_CAP_MS }
 export type { JwksCache, JwksCacheOptions } from './jwks-cache.js';
 export { ID_PATTERN, ID_RULE, isId, isParameterName, PARAMETER_NAME_PATTERN, PARAMETER_NAME_RULE, PARAMETER_NAME_SOURCE } from './ids.js';
 export { isLoopbackHost, LOOPBACK_RULE } from './loopback.js';
+export { matchesPattern, parseOrigin, parseOriginPattern, type OriginPattern, type ParsedOrigin } from './origin.js';
 export { assertKnownOptions, mergeOptions, withDefaults, type WithDefaults } from './options.js';
 export { ENVIRONMENT_VARIABLES, readEnvironment, type TesseraEnvironment } from './environment.js';

@@ -5,7 +5,7 @@ import { InboundError, TesseraError } from '@tessera/protocol/errors';
 import { createIparamsReader, SsmIparamStore, type IparamsReader, type IparamStore } from './iparams/index.js';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import type { CustomerClient } from './outbound/index.js';
-import { assertKnownOptions, OFFLINE_CORS_HEADERS_MARKER, OFFLINE_STATUS_MARKER } from '@tessera/protocol';
+import { assertKnownOptions, CSRF_ROUTE_NAME, OFFLINE_CORS_HEADERS_MARKER, OFFLINE_STATUS_MARKER } from '@tessera/protocol';
 import {
   checkActualRequest,
   compileCorsPolicy,
@@ -19,7 +19,7 @@ import {
   type Session,
   type SessionVerifier,
 } from './inbound/index.js';
-import { CSRF_ROUTE_NAME, type InboundCredential, type IparamValues, type Manifest, type ManifestFunction } from '@tessera/schema';
+import type { InboundCredential, IparamValues, Manifest, ManifestFunction } from '@tessera/schema';
 import type { SigningKeyProvider } from './keys/index.js';
 import { createCustomerClients } from './_customer-clients.js';
 import { resolveAppConfig } from './config.js';

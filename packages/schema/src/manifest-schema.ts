@@ -1,5 +1,5 @@
 /** The JSON Schema of `manifest.json`: structure only; cross-checks live in validate-manifest.ts. */
-import { DEFAULT_TOKEN_LIFETIME_SEC, ID_PATTERN, MAX_TOKEN_LIFETIME_SEC, PARAMETER_NAME_SOURCE } from '@tessera/protocol';
+import { CSRF_ROUTE_NAME, DEFAULT_TOKEN_LIFETIME_SEC, ID_PATTERN, MAX_TOKEN_LIFETIME_SEC, PARAMETER_NAME_SOURCE } from '@tessera/protocol';
 import type { AuthMode, OutboundAlg } from './types.js';
 
 /**
@@ -16,12 +16,8 @@ export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
  */
 export const AUTH_MODES = ['shared-secret', 'jwt'] as const satisfies readonly AuthMode[];
 
-/**
- * The built-in CSRF token route (`GET /csrf`), a name no function may take.
- * @example
- * `${functionsUrl}/${CSRF_ROUTE_NAME}`
- */
-export const CSRF_ROUTE_NAME = 'csrf';
+/** The built-in CSRF token route, from the protocol (a route name is part of the wire contract). */
+export { CSRF_ROUTE_NAME };
 
 /**
  * What a caller may present to a function.

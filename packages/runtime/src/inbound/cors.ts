@@ -2,7 +2,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { InboundError } from '@tessera/protocol/errors';
 import type { ManifestCors } from '@tessera/schema';
-import { matchesPattern, parseOrigin, parseOriginPattern, type OriginPattern } from './_origin.js';
+import { matchesPattern, parseOrigin, parseOriginPattern, type OriginPattern } from '@tessera/protocol';
 import { readHeader } from './_request-parts.js';
 
 /** The manifest's `cors` section, as `compileCorsPolicy` takes it. Without one, no cross-origin request is allowed at all. */

@@ -1,4 +1,7 @@
-/** Origins as parsed parts: the canonical form a browser sends, and the allowlist patterns it is compared with. */
+/**
+ * Origins as parsed parts: the canonical form a browser sends, and the allowlist patterns it is compared with. The
+ * one implementation under the functions' CORS policy and the WebSocket upgrade's Origin check.
+ */
 
 /** An Origin header value known to be canonical, split into the parts that are compared. */
 export interface ParsedOrigin {
