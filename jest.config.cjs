@@ -6,7 +6,8 @@ const base = {
   // jose ships ESM only; letting swc compile it is jest's documented route for ESM-only packages on Node 20.
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
   moduleNameMapper: {
-    '^@tessera/protocol/(errors|log)$': '<rootDir>/packages/protocol/src/$1.ts',
+    // One-file parts (src/x.ts); the others are folders (src/x/index.ts).
+    '^@tessera/(protocol|verify)/(errors|log|ws)$': '<rootDir>/packages/$1/src/$2.ts',
     '^@tessera/([a-z]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^@tessera/([a-z]+)/([a-z]+)$': '<rootDir>/packages/$1/src/$2/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -54,6 +54,9 @@ export const ERROR_CODES = {
   ERR_REPLAY_STORE_UNAVAILABLE: [503, 'Replay store unavailable', 'store verify'],
   ERR_VERIFY_MISCONFIGURED: [500, 'Verifier misconfigured', 'verify'],
   ERR_VERIFY_KEYS_UNAVAILABLE: [503, 'Verification keys unavailable', 'verify'],
+  ERR_VERIFY_ORIGIN: [403, 'Origin not allowed for this WebSocket', 'verify'],
+  ERR_VERIFY_PROTOCOL: [400, 'No accepted WebSocket subprotocol', 'verify'],
+  ERR_VERIFY_CONNECTION_LIMIT: [429, 'Too many connections for this installation', 'verify'],
   // app signing keys
   ERR_KEYS_NOT_FOUND: [404, 'Signing keys not found', 'keys'],
   ERR_KEYS_INVALID: [500, 'Signing key document is invalid', 'keys'],

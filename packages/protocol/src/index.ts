@@ -91,6 +91,18 @@ export { createJwksCache, JWKS_COOLDOWN_MS, JWKS_MAX_AGE_MS, JWKS_STALE_CAP_MS }
 export type { JwksCache, JwksCacheOptions } from './jwks-cache.js';
 export { ID_PATTERN, ID_RULE, isId, isParameterName, PARAMETER_NAME_PATTERN, PARAMETER_NAME_RULE, PARAMETER_NAME_SOURCE } from './ids.js';
 export { isLoopbackHost, LOOPBACK_RULE } from './loopback.js';
-export { matchesPattern, parseOrigin, parseOriginPattern, type OriginPattern, type ParsedOrigin } from './origin.js';
+export { compileOriginAllowlist, matchesPattern, parseOrigin, parseOriginPattern, type OriginPattern, type ParsedOrigin } from './origin.js';
+export {
+  readTicketProtocols,
+  WS_DEFAULT_PROTOCOL,
+  WS_TICKET_DEFAULT_LIFETIME_SEC,
+  WS_TICKET_MAX_LIFETIME_SEC,
+  WS_TICKET_PROTOCOL_PREFIX,
+  WS_TICKET_TYPE,
+  wsTicketProtocols,
+  type OfferedProtocols,
+  type TicketProblem,
+  type WsTicketClaims,
+} from './ws-ticket.js';
 export { assertKnownOptions, mergeOptions, withDefaults, type WithDefaults } from './options.js';
 export { ENVIRONMENT_VARIABLES, readEnvironment, type TesseraEnvironment } from './environment.js';

@@ -100,3 +100,29 @@ export function parseOriginPattern(raw: string): OriginPattern | { rule: string 
   if (!base.includes('.')) return { rule: 'a wildcard needs at least two labels after it, as in https://*.example.com' };
   return { kind: 'wildcard', scheme: probe.scheme, base, port: probe.port };
 }
+
+/**
+ * An allowlist of browser origins as one predicate, for a check with no `*`: a WebSocket upgrade, where allowing every
+ * origin is the cross-site hijack the check exists to stop. Each entry is an exact origin or a one-label wildcard,
+ * under the same rules (and the same parser) as the functions' CORS policy. Returns the predicate, or the first
+ * entry's rule broken, for the caller's option error.
+ * @example
+ * const allowed = compileOriginAllowlist(['https://*.helpdesk.example.com']);
+ * if (typeof allowed === 'string') throw new TypeError(`option "allowedOrigins" ${allowed}`);
+ * allowed('https://acme.helpdesk.example.com') // true
+ */
+export function compileOriginAllowlist(entries: readonly unknown[]): ((origin: string) => boolean) | string {
+  if (!Array.isArray(entries) || entries.length === 0) return 'must be a non-empty list of origins';
+  const patterns: OriginPattern[] = [];
+  for (const [i, entry] of entries.entries()) {
+    if (typeof entry !== 'string') return `[${i}] must be a string`;
+    if (entry === '*' || entry === 'null') return `[${i}] must name origins: "*" and "null" would let any page in`;
+    const pattern = parseOriginPattern(entry);
+    if ('rule' in pattern) return `[${i}] ${pattern.rule}`;
+    patterns.push(pattern);
+  }
+  return (origin) => {
+    const parsed = parseOrigin(origin);
+    return parsed !== undefined && patterns.some((p) => matchesPattern(p, parsed));
+  };
+}

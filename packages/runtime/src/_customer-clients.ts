@@ -52,6 +52,7 @@ function appKeyClient(keys: SigningKeyProvider, build: (key: SigningKey) => Cust
     put: async (url, data, headers) => (await current()).put(url, data, headers),
     patch: async (url, data, headers) => (await current()).patch(url, data, headers),
     delete: async (url, headers) => (await current()).delete(url, headers),
+    wsTicket: async (path, options) => (await current()).wsTicket(path, options),
   };
 }
 

@@ -5,7 +5,7 @@ import { InboundError, TesseraError } from '@tessera/protocol/errors';
 import { createIparamsReader, SsmIparamStore, type IparamsReader, type IparamStore } from './iparams/index.js';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import type { CustomerClient } from './outbound/index.js';
-import { assertKnownOptions, CSRF_ROUTE_NAME, OFFLINE_CORS_HEADERS_MARKER, OFFLINE_STATUS_MARKER } from '@tessera/protocol';
+import { assertKnownOptions, CSRF_ROUTE_NAME, OFFLINE_CORS_HEADERS_MARKER, OFFLINE_STATUS_MARKER, wsTicketProtocols } from '@tessera/protocol';
 import {
   checkActualRequest,
   compileCorsPolicy,
@@ -123,6 +123,22 @@ export interface App<I extends object> {
    * and answers `{"token"}` with the signed `__Host-` cookie. Needed when any function is `csrf: true`.
    */
   defineCsrfFunction(): LambdaHandler;
+  /**
+   * A function that mints a WebSocket ticket for the customer's server: declared in `manifest.json` like any
+   * function, so guarded like one (CORS, session and scopes, CSRF where declared). It answers the URL and the
+   * subprotocol list for `new WebSocket(url, protocols)`, with `Cache-Control: no-store`.
+   */
+  defineWsTicketFunction(name: string, options: WsTicketFunctionOptions<I>): LambdaHandler;
+}
+
+/** Options of {@link App.defineWsTicketFunction}. */
+export interface WsTicketFunctionOptions<I extends object = IparamValues> {
+  /** The socket's path on the customer's server (or an absolute `wss://` URL on an allowed host), or a function of the request. */
+  path: string | ((ctx: Pick<FunctionContext<I>, 'request' | 'iparams' | 'installationId'>) => string);
+  /** The application subprotocol. Default `tessera.v1`. */
+  protocol?: string;
+  /** Ticket lifetime in seconds, 1 to 60. Default 30. */
+  lifetimeSec?: number;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -350,6 +366,23 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
           return fail(name, err, corsHeaders);
         }
       }
+    },
+
+    defineWsTicketFunction(name, options) {
+      const { path, protocol, lifetimeSec } = options ?? ({} as WsTicketFunctionOptions<I>);
+      if (typeof path !== 'string' && typeof path !== 'function')
+        throw new TypeError('defineWsTicketFunction: option "path" must be a string or a function');
+      if (protocol !== undefined) wsTicketProtocols(protocol, 'x'); // a bad protocol is a TypeError now, not per call
+      return this.defineFunction(name, async (ctx) => {
+        const target = typeof path === 'string' ? path : path(ctx);
+        const ticket = await ctx.customer.wsTicket(target, {
+          ...(protocol === undefined ? {} : { protocol }),
+          ...(lifetimeSec === undefined ? {} : { lifetimeSec }),
+          ...(ctx.session ? { user: ctx.session.subject } : {}),
+        });
+        // A ticket is single-use and short-lived: no cache may keep or replay it.
+        return { body: ticket, headers: { 'cache-control': 'no-store' } };
+      });
     },
 
     defineCsrfFunction() {

@@ -11,8 +11,9 @@ export {
   type FunctionResult,
   type IdentifyInstallation,
   type LambdaHandler,
+  type WsTicketFunctionOptions,
 } from './define-function.js';
-export { CustomerHttpError, type CustomerClient, type CustomerResponse } from './outbound/index.js';
+export { CustomerHttpError, type CustomerClient, type CustomerResponse, type WsTicket, type WsTicketOptions } from './outbound/index.js';
 export {
   ConfigError,
   InboundError,

@@ -23,14 +23,14 @@ const EMBEDDED_KEY_HEADERS = ['jku', 'jwk', 'x5u', 'x5c', 'x5t', 'x5t#S256'];
 const MAX_KID_CHARS = 256;
 
 /** RFC 7515 §4.1 header checks of the asymmetric profile, before any key is looked up. */
-function checkHeader(header: Record<string, unknown>, pinned: ReadonlySet<string>): string {
+function checkHeader(header: Record<string, unknown>, pinned: ReadonlySet<string>, typ: string): string {
   checkPinnedHeader(header, pinned);
   for (const name of EMBEDDED_KEY_HEADERS) {
     if (header[name] !== undefined) refuse('ERR_VERIFY_MALFORMED', `header "${name}" is not allowed: keys come from configuration only`);
   }
   const kid = header.kid;
   if (typeof kid !== 'string' || kid === '' || kid.length > MAX_KID_CHARS) refuse('ERR_VERIFY_MALFORMED', 'kid missing or invalid');
-  if (!isTesseraTyp(header.typ)) refuse('ERR_VERIFY_MALFORMED', `typ is not ${TOKEN_TYPE}`);
+  if (!isTesseraTyp(header.typ, typ)) refuse('ERR_VERIFY_MALFORMED', `typ is not ${typ}`);
   return kid;
 }
 
@@ -65,7 +65,7 @@ function signatureMatches(alg: string, key: KeyObject, signingInput: string, sig
  * const verifySignature = createAsymmetricVerifier(createStaticKeySource(keys), ['ES256']);
  * const { payload } = await verifySignature(token);
  */
-export function createAsymmetricVerifier(keys: KeySource, algorithms: readonly AsymmetricAlgorithm[]): SignatureVerifier {
+export function createAsymmetricVerifier(keys: KeySource, algorithms: readonly AsymmetricAlgorithm[], typ: string = TOKEN_TYPE): SignatureVerifier {
   const pinned: ReadonlySet<string> = new Set(algorithms);
   const knownHeaders = new Map<string, { header: Record<string, unknown>; kid: string }>();
 
@@ -89,7 +89,7 @@ export function createAsymmetricVerifier(keys: KeySource, algorithms: readonly A
     const { headerPart, payloadPart, signaturePart, signingInput } = splitCompact(token);
     const cached = knownHeaders.get(headerPart);
     const header = cached?.header ?? decodeObject(headerPart, 'header');
-    const kid = cached?.kid ?? checkHeader(header, pinned);
+    const kid = cached?.kid ?? checkHeader(header, pinned, typ);
     const alg = header.alg as string;
     const signature = signatureBytes(signaturePart);
     const key = keys(alg, kid);

@@ -27,6 +27,7 @@ function openEnded(secrets: readonly string[]): SecretWindow<HmacSha256> {
 export function createHs256Verifier(
   secrets: SecretWindow<HmacSha256> | readonly string[],
   algorithms: readonly string[],
+  typ: string = TOKEN_TYPE,
 ): (token: string) => VerifiedToken {
   const macs = Array.isArray(secrets) ? openEnded(secrets) : (secrets as SecretWindow<HmacSha256>);
   const pinned: ReadonlySet<string> = new Set(algorithms);
@@ -66,7 +67,7 @@ export function createHs256Verifier(
     }
 
     if (cachedHeader === undefined) {
-      if (!isTesseraTyp(header.typ)) refuse('ERR_VERIFY_MALFORMED', `typ is not ${TOKEN_TYPE}`);
+      if (!isTesseraTyp(header.typ, typ)) refuse('ERR_VERIFY_MALFORMED', `typ is not ${typ}`);
       if (knownHeaders.size < MAX_CACHED_HEADERS) knownHeaders.set(headerPart, Object.freeze(header));
     }
     return { header, payload: decodeObject(payloadPart, 'payload') };

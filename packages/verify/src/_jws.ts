@@ -48,11 +48,12 @@ export function decodeObject(segment: string, part: string): Record<string, unkn
 }
 
 /**
- * RFC 7515 §4.1.9 and jose's reading of it: `typ` compares case-insensitively, `application/` optional.
+ * RFC 7515 §4.1.9 and jose's reading of it: `typ` compares case-insensitively, `application/` optional. `expected`
+ * is the profile's own type: a request token's by default, a WebSocket ticket's for the upgrade check.
  * @example isTesseraTyp('application/TESSERA+JWT') // true
  */
-export function isTesseraTyp(typ: unknown): boolean {
-  return typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === TOKEN_TYPE;
+export function isTesseraTyp(typ: unknown, expected: string = TOKEN_TYPE): boolean {
+  return typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === expected;
 }
 
 /** The three segments of a compact JWS, or a refusal; `signingInput` is what the signature covers. */

@@ -27,9 +27,9 @@ function bearerToken(headers: VerifyInput['headers']): string {
   return token;
 }
 
-/** Every claim of the Tessera profile must be present (DESIGN.md "claim checks": `exp` always required). */
-function requirePresent(payload: Record<string, unknown>): void {
-  for (const claim of REQUIRED_CLAIMS) {
+/** Every claim of the profile must be present (DESIGN.md "claim checks": `exp` always required). */
+export function requirePresent(payload: Record<string, unknown>, required: readonly string[]): void {
+  for (const claim of required) {
     if (payload[claim] === undefined) refuse('ERR_VERIFY_MALFORMED', `claim "${claim}" missing`);
   }
 }
@@ -40,10 +40,23 @@ function numericDate(payload: Record<string, unknown>, claim: 'iat' | 'nbf' | 'e
   return value;
 }
 
-/** Types every claim before any comparison; issuer and audience are compared exactly (no `aud` arrays). */
-function requestClaims(payload: Record<string, unknown>, options: ResolvedOptions): RequestClaims {
-  requirePresent(payload);
-  const { iss, sub, aud, jti, htm, htu, bh } = payload;
+/** The claims every Tessera token carries, typed and checked. */
+export interface IdentityClaims {
+  iss: string;
+  sub: string;
+  aud: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+  jti: string;
+}
+
+/**
+ * Types the claims every Tessera token carries before any comparison; issuer and audience are compared exactly (no
+ * `aud` arrays), `sub` must be an installation this server serves. Shared by request tokens and WebSocket tickets.
+ */
+export function identityClaims(payload: Record<string, unknown>, options: ResolvedOptions): IdentityClaims {
+  const { iss, sub, aud, jti } = payload;
   if (typeof iss !== 'string' || !options.issuer.includes(iss)) refuse('ERR_VERIFY_ISSUER', 'iss is not an accepted app id');
   if (aud !== options.publicOrigin) refuse('ERR_VERIFY_AUDIENCE', 'aud is not the public origin');
   const iat = numericDate(payload, 'iat');
@@ -54,14 +67,21 @@ function requestClaims(payload: Record<string, unknown>, options: ResolvedOption
   const serves = options.servesInstallation;
   if (serves !== undefined && !serves(sub)) refuse('ERR_VERIFY_INSTALLATION', 'sub is not an installation this server serves');
   if (typeof jti !== 'string' || !JTI.test(jti)) refuse('ERR_VERIFY_MALFORMED', 'claim "jti" invalid');
+  return { iss, sub, aud, iat, nbf, exp, jti };
+}
+
+function requestClaims(payload: Record<string, unknown>, options: ResolvedOptions): RequestClaims {
+  requirePresent(payload, REQUIRED_CLAIMS);
+  const identity = identityClaims(payload, options);
+  const { htm, htu, bh } = payload;
   if (typeof htm !== 'string' || typeof htu !== 'string' || typeof bh !== 'string') {
     refuse('ERR_VERIFY_MALFORMED', 'request binding claims invalid');
   }
-  return { iss, sub, aud, iat, nbf, exp, jti, htm, htu, bh };
+  return { ...identity, htm, htu, bh };
 }
 
 /** RFC 7519 §4.1.4/§4.1.5 with a symmetric tolerance, plus the lifetime cap: `iat` not older and `exp - iat` not longer. */
-function checkTimes(claims: RequestClaims, options: ResolvedOptions): void {
+export function checkTimes(claims: Pick<IdentityClaims, 'iat' | 'nbf' | 'exp'>, options: ResolvedOptions): void {
   const nowSec = Math.floor(options.now() / 1000);
   const toleranceSec = options.clockToleranceSec;
   if (claims.nbf > nowSec + toleranceSec) refuse('ERR_VERIFY_NOT_YET_VALID', 'nbf is in the future');
@@ -106,6 +126,24 @@ async function rememberOnce(store: ReplayStore, key: string, expiresAtSec: numbe
   requireFresh(fresh);
 }
 
+/**
+ * Records a verified token's `iss` + `jti` until `exp` + tolerance, refusing a replay: synchronously with a store that
+ * has `rememberSync` (the memory store), else after the store's round trip. Keyed by iss + jti, never by a hash of the
+ * token: a re-encoded token must not count as new.
+ */
+export function rememberToken(store: ReplayStore, claims: Pick<IdentityClaims, 'iss' | 'jti' | 'exp'>, toleranceSec: number): void | Promise<void> {
+  const key = `${claims.iss}:${claims.jti}`;
+  const expiresAtSec = claims.exp + toleranceSec;
+  if (store.rememberSync === undefined) return rememberOnce(store, key, expiresAtSec);
+  let fresh: boolean;
+  try {
+    fresh = store.rememberSync(key, expiresAtSec);
+  } catch (err) {
+    refuseStoreFailure(err);
+  }
+  requireFresh(fresh);
+}
+
 /** Verifies one request token; returns synchronously when the replay store can answer synchronously. */
 export type RequestTokenCheck = (input: VerifyInput) => VerifiedRequest | Promise<VerifiedRequest>;
 
@@ -125,18 +163,8 @@ export function createRequestTokenCheck(verifySignature: SignatureVerifier, opti
     checkTimes(claims, options);
     checkBinding(claims, input, htuMatches);
     const verified: VerifiedRequest = { mode: 'jwt', installationId: claims.sub, claims };
-    // Keyed by iss + jti, never by a hash of the token: a re-encoded token must not count as new.
-    const key = `${claims.iss}:${claims.jti}`;
-    const expiresAtSec = claims.exp + clockToleranceSec;
-    if (store.rememberSync === undefined) return rememberOnce(store, key, expiresAtSec).then(() => verified);
-    let fresh: boolean;
-    try {
-      fresh = store.rememberSync(key, expiresAtSec);
-    } catch (err) {
-      refuseStoreFailure(err);
-    }
-    requireFresh(fresh);
-    return verified;
+    const remembered = rememberToken(store, claims, clockToleranceSec);
+    return remembered === undefined ? verified : remembered.then(() => verified);
   };
   return (input) => {
     const signed = verifySignature(bearerToken(input.headers));

@@ -1,7 +1,7 @@
 /** The customer-server verifier: checks one request's shared secret or request token, and logs each refusal. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { VerifyError } from '@tessera/protocol/errors';
-import type { RequestClaims } from '@tessera/protocol';
+import { TOKEN_TYPE, type RequestClaims } from '@tessera/protocol';
 import { createAsymmetricVerifier } from './_asymmetric.js';
 import { headerValue } from './_headers.js';
 import { createHmacSha256 } from './_hmac-sha256.js';
@@ -70,19 +70,22 @@ function createSecretChecker(options: ResolvedOptions, digests: SecretWindow<Buf
   };
 }
 
-/** The signature check of JWT mode: HS256 over the secrets' windows, or ES256/EdDSA over the configured public keys. */
-function createSignatureVerifier(options: ResolvedOptions): SignatureVerifier {
+/**
+ * The signature check of JWT mode: HS256 over the secrets' windows, or ES256/EdDSA over the configured public keys,
+ * for tokens of one `typ` (a request token's, or a WebSocket ticket's for the upgrade check).
+ */
+export function createSignatureVerifier(options: ResolvedOptions, typ: string = TOKEN_TYPE): SignatureVerifier {
   const { keyConfig, now, logger, mode } = options;
   if (keyConfig.kind === 'secrets') {
     const macs = createSecretWindow(options.secrets, (secret) => createHmacSha256(Buffer.from(secret, 'utf8')), { now, logger, mode });
-    return createHs256Verifier(macs, options.algorithms);
+    return createHs256Verifier(macs, options.algorithms, typ);
   }
   const algorithms = options.algorithms as readonly AsymmetricAlgorithm[];
   const keys =
     keyConfig.kind === 'static'
       ? createStaticKeySource(keyConfig.keys)
       : createRemoteKeySource({ url: keyConfig.url, algorithms: new Set(algorithms), now, logger });
-  return createAsymmetricVerifier(keys, algorithms);
+  return createAsymmetricVerifier(keys, algorithms, typ);
 }
 
 /**

@@ -35,3 +35,5 @@ export {
 } from '@tessera/protocol/errors';
 /** The JWKS cache policy of a `jwksUrl` verifier (key rotation is timed against it). */
 export { JWKS_COOLDOWN_MS, JWKS_MAX_AGE_MS, JWKS_STALE_CAP_MS } from '@tessera/protocol';
+export { createUpgradeVerifier, refuseUpgrade } from './upgrade-verifier.js';
+export type { UpgradeInput, UpgradeVerifier, UpgradeVerifierOptions, VerifiedUpgrade } from './upgrade-verifier.js';

@@ -108,7 +108,7 @@ describe('the packed packages', () => {
   let verifyOnly: Customer;
   beforeAll(() => {
     packed = packAll(root);
-    all = installInto(root, packed, PACKAGES, ['express', 'ioredis', 'esbuild']);
+    all = installInto(root, packed, PACKAGES, ['express', 'ioredis', 'esbuild', 'ws']);
     verifyOnly = installInto(root, packed, ['protocol', 'verify']);
   });
   afterAll(() => {

@@ -48,6 +48,18 @@ import {
   ORIGIN as CUSTOMER_ORIGIN,
 } from '../../../packages/verify/test/unit/_helpers.js';
 import { appKey, mintSigned } from '../../../packages/verify/test/unit/_asymmetric-helpers.js';
+import {
+  mintTicket,
+  upgradeHeaders,
+  upgradeVerifier,
+  WS_PATH,
+  FRONTEND as FRONTEND_ORIGIN,
+} from '../../../packages/verify/test/unit/_ticket-helpers.js';
+import { createUpgradeVerifier } from '@tessera/verify';
+import { createTesseraWebSocketServer } from '@tessera/verify/ws';
+import WebSocket from 'ws';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder.js';
 import { silentLogger } from '@tessera/protocol/log';
 
@@ -401,6 +413,55 @@ const TRIGGERS: Record<TesseraErrorCode, [ErrorFamily, () => Promise<unknown> | 
         allowLoopbackHttp: true,
         installationId: 'acme-1',
       } as never);
+    },
+  ],
+  ERR_VERIFY_ORIGIN: [
+    'verify',
+    async () => upgradeVerifier().send(upgradeHeaders(`tessera.v1, tessera.ticket.${await mintTicket()}`, 'https://evil.example')),
+  ],
+  ERR_VERIFY_PROTOCOL: ['verify', async () => upgradeVerifier().send(upgradeHeaders(`chat.v9, tessera.ticket.${await mintTicket()}`))],
+  ERR_VERIFY_CONNECTION_LIMIT: [
+    'verify',
+    async () => {
+      const server = createServer();
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const origin = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const verifier = createUpgradeVerifier({
+        secrets: [CURRENT_SECRET],
+        issuer: APP,
+        installationId: 'acme-1',
+        publicOrigin: origin,
+        allowedOrigins: [FRONTEND_ORIGIN],
+        logger: silentLogger,
+      });
+      const sockets = createTesseraWebSocketServer({ verifier, maxConnectionsPerInstallation: 1 }, () => undefined);
+      server.on('upgrade', sockets.handleUpgrade);
+      const open = async (): Promise<{ ws: WebSocket; status?: number; body?: string }> => {
+        const nowSec = Math.floor(Date.now() / 1000);
+        const ticket = await mintTicket({
+          claims: { iss: APP, aud: origin, htu: `${origin}${WS_PATH}`, iat: nowSec, nbf: nowSec, exp: nowSec + 30 },
+        });
+        const ws = new WebSocket(`${origin}${WS_PATH}`, ['tessera.v1', `tessera.ticket.${ticket}`], { origin: FRONTEND_ORIGIN });
+        return new Promise((resolve) => {
+          ws.once('open', () => resolve({ ws }));
+          ws.once('error', () => undefined);
+          ws.once('unexpected-response', (_req, res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ ws, status: res.statusCode ?? 0, body }));
+          });
+        });
+      };
+      try {
+        const first = await open();
+        const second = await open();
+        first.ws.close();
+        return { statusCode: second.status, body: second.body };
+      } finally {
+        await sockets.close();
+        server.closeAllConnections();
+        server.close();
+      }
     },
   ],
   ERR_KEYS_NOT_FOUND: ['keys', () => createSigningKeyProvider({ appId: APP, store: new MemoryKeyStore(), logger: silentLogger }).current()],

@@ -3,8 +3,8 @@
 import { createHmac, createSecretKey, randomFillSync, sign as signBytes, type KeyObject } from 'node:crypto';
 import { TOKEN_TYPE, type RequestClaims } from '@tessera/protocol';
 
-/** Turns claims into a compact JWS. */
-export type TokenSigner = (claims: RequestClaims) => string;
+/** Turns claims into a compact JWS: a request token's by default, or another profile's (a WebSocket ticket's). */
+export type TokenSigner<C extends object = RequestClaims> = (claims: C) => string;
 
 /**
  * An HS256 signer whose key and encoded header are prepared once.
@@ -12,9 +12,9 @@ export type TokenSigner = (claims: RequestClaims) => string;
  * const sign = createHs256Signer(secret);
  * const jwt = sign(claims);
  */
-export function createHs256Signer(secret: string, kid?: string): TokenSigner {
+export function createHs256Signer<C extends object = RequestClaims>(secret: string, kid?: string, typ: string = TOKEN_TYPE): TokenSigner<C> {
   const key: KeyObject = createSecretKey(Buffer.from(secret, 'utf8'));
-  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: TOKEN_TYPE, ...(kid ? { kid } : {}) })).toString('base64url');
+  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ, ...(kid ? { kid } : {}) })).toString('base64url');
   return (claims) => {
     const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
     return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
@@ -22,8 +22,8 @@ export function createHs256Signer(secret: string, kid?: string): TokenSigner {
 }
 
 /** The header of an asymmetric token, encoded once per key. */
-function encodedHeader(alg: 'ES256' | 'EdDSA', kid: string): string {
-  return Buffer.from(JSON.stringify({ alg, typ: TOKEN_TYPE, kid })).toString('base64url');
+function encodedHeader(alg: 'ES256' | 'EdDSA', kid: string, typ: string): string {
+  return Buffer.from(JSON.stringify({ alg, typ, kid })).toString('base64url');
 }
 
 function assertPrivateKey(name: string, key: KeyObject, type: string, curve?: string): void {
@@ -42,10 +42,10 @@ function assertKid(name: string, kid: string): void {
  * const sign = createEs256Signer(privateKey, kid);
  * const jwt = sign(claims);
  */
-export function createEs256Signer(privateKey: KeyObject, kid: string): TokenSigner {
+export function createEs256Signer<C extends object = RequestClaims>(privateKey: KeyObject, kid: string, typ: string = TOKEN_TYPE): TokenSigner<C> {
   assertPrivateKey('createEs256Signer', privateKey, 'ec', 'prime256v1');
   assertKid('createEs256Signer', kid);
-  const header = encodedHeader('ES256', kid);
+  const header = encodedHeader('ES256', kid, typ);
   const key = { key: privateKey, dsaEncoding: 'ieee-p1363' as const };
   return (claims) => {
     const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
@@ -59,10 +59,10 @@ export function createEs256Signer(privateKey: KeyObject, kid: string): TokenSign
  * const sign = createEdDsaSigner(privateKey, kid);
  * const jwt = sign(claims);
  */
-export function createEdDsaSigner(privateKey: KeyObject, kid: string): TokenSigner {
+export function createEdDsaSigner<C extends object = RequestClaims>(privateKey: KeyObject, kid: string, typ: string = TOKEN_TYPE): TokenSigner<C> {
   assertPrivateKey('createEdDsaSigner', privateKey, 'ed25519');
   assertKid('createEdDsaSigner', kid);
-  const header = encodedHeader('EdDSA', kid);
+  const header = encodedHeader('EdDSA', kid, typ);
   return (claims) => {
     const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
     return `${input}.${signBytes(null, Buffer.from(input), privateKey).toString('base64url')}`;

@@ -4,7 +4,20 @@ import type { KeyObject } from 'node:crypto';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { OutboundError, type OutboundErrorCode } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
-import { assertKnownOptions, bodyHash, DEFAULT_SECRET_HEADER, DEFAULT_TOKEN_LIFETIME_SEC, normalizeHtu, type RequestClaims } from '@tessera/protocol';
+import {
+  assertKnownOptions,
+  bodyHash,
+  DEFAULT_SECRET_HEADER,
+  DEFAULT_TOKEN_LIFETIME_SEC,
+  normalizeHtu,
+  WS_DEFAULT_PROTOCOL,
+  WS_TICKET_DEFAULT_LIFETIME_SEC,
+  WS_TICKET_MAX_LIFETIME_SEC,
+  WS_TICKET_TYPE,
+  wsTicketProtocols,
+  type RequestClaims,
+  type WsTicketClaims,
+} from '@tessera/protocol';
 import { compileHostPatterns } from './host-pattern.js';
 import { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti, type TokenSigner } from './_sign.js';
 
@@ -76,6 +89,28 @@ export interface CustomerResponse<T = unknown> {
   data: T;
 }
 
+/** Options of {@link CustomerClient.wsTicket}. */
+export interface WsTicketOptions {
+  /** The application subprotocol the socket will speak, offered first. Default `tessera.v1`. */
+  protocol?: string;
+  /** Ticket lifetime in seconds, 1 to 60. Default 30. */
+  lifetimeSec?: number;
+  /** The platform user the ticket is for (the session's subject), carried as `usr`. */
+  user?: string;
+}
+
+/**
+ * What the browser needs to open the socket: `new WebSocket(url, protocols)`. The ticket rides in `protocols`, second,
+ * after the application protocol; never in the URL, where proxies, logs and history would keep it.
+ */
+export interface WsTicket {
+  /** The exact `wss://` URL the ticket is bound to (`ws://` only to loopback in offline mode). */
+  url: string;
+  protocols: [string, string];
+  /** When the ticket expires, ISO 8601: open the socket before. */
+  expiresAt: string;
+}
+
 /** Calls the customer's server; non-2xx answers throw an OutboundError carrying `upstreamStatus`. */
 export interface CustomerClient {
   request<T = unknown>(req: CustomerRequest): Promise<CustomerResponse<T>>;
@@ -84,6 +119,11 @@ export interface CustomerClient {
   put<T = unknown>(url: string, data?: unknown, headers?: Record<string, string>): Promise<CustomerResponse<T>>;
   patch<T = unknown>(url: string, data?: unknown, headers?: Record<string, string>): Promise<CustomerResponse<T>>;
   delete<T = unknown>(url: string, headers?: Record<string, string>): Promise<CustomerResponse<T>>;
+  /**
+   * Mints a single-use ticket for the customer's WebSocket server at `path` (or an absolute `wss://` URL on an
+   * allowed host), signed like this client's calls: HS256 with the installation's secret, or the app's key.
+   */
+  wsTicket(path: string, options?: WsTicketOptions): Promise<WsTicket>;
 }
 
 /** A refusal by the customer's server; the function may catch it and map e.g. 404 to its own answer. */
@@ -263,6 +303,46 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
     };
   }
   const authenticate = prepareAuth(auth);
+  const signTicket: TokenSigner<WsTicketClaims> =
+    auth.mode === 'jwt' && auth.alg !== 'HS256'
+      ? (auth.alg === 'ES256' ? createEs256Signer : createEdDsaSigner)<WsTicketClaims>(auth.privateKey, auth.kid, WS_TICKET_TYPE)
+      : // The shared-secret mode has the same per-installation secret: a ticket is an HS256 token under it.
+        createHs256Signer<WsTicketClaims>(auth.secret, auth.mode === 'jwt' ? auth.kid : undefined, WS_TICKET_TYPE);
+
+  /** The socket's URL: resolved and allowed as its HTTP twin (same host patterns), then given its WebSocket scheme. */
+  function resolveSocket(raw: string): URL {
+    const twin = resolve(raw.replace(/^ws(s?):\/\//i, 'http$1://'));
+    twin.protocol = twin.protocol === 'https:' ? 'wss:' : 'ws:';
+    return twin;
+  }
+
+  function wsTicket(path: string, o: WsTicketOptions = {}): WsTicket {
+    const lifetimeSec = o.lifetimeSec ?? WS_TICKET_DEFAULT_LIFETIME_SEC;
+    if (!Number.isInteger(lifetimeSec) || lifetimeSec < 1 || lifetimeSec > WS_TICKET_MAX_LIFETIME_SEC) {
+      throw new TypeError(`wsTicket: lifetimeSec must be an integer from 1 to ${WS_TICKET_MAX_LIFETIME_SEC}`);
+    }
+    if (o.user !== undefined && (typeof o.user !== 'string' || !/^[\x21-\x7e]{1,256}$/.test(o.user))) {
+      throw new TypeError('wsTicket: user must be 1 to 256 printable ASCII characters');
+    }
+    const url = resolveSocket(path);
+    const iat = Math.floor(now() / 1000);
+    const claims: WsTicketClaims = {
+      iss: appId,
+      sub: installationId,
+      aud: url.origin,
+      htu: normalizeHtu(url),
+      iat,
+      nbf: iat,
+      exp: iat + lifetimeSec,
+      jti: newJti(),
+      ...(o.user === undefined ? {} : { usr: o.user }),
+    };
+    return {
+      url: url.href,
+      protocols: wsTicketProtocols(o.protocol ?? WS_DEFAULT_PROTOCOL, signTicket(claims)),
+      expiresAt: new Date((iat + lifetimeSec) * 1000).toISOString(),
+    };
+  }
 
   /** Resolves a path or URL and refuses any host the manifest does not allow, before a connection is made. */
   function resolve(raw: string): URL {
@@ -370,5 +450,6 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
     put: (url, data, headers) => request({ method: 'PUT', url, data, headers }),
     patch: (url, data, headers) => request({ method: 'PATCH', url, data, headers }),
     delete: (url, headers) => request({ method: 'DELETE', url, headers }),
+    wsTicket: async (path, o) => wsTicket(path, o),
   };
 }

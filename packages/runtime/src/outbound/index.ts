@@ -11,5 +11,7 @@ export {
   type CustomerClientOptions,
   type CustomerRequest,
   type CustomerResponse,
+  type WsTicket,
+  type WsTicketOptions,
 } from './customer-client.js';
 export { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti, type TokenSigner } from './_sign.js';
