@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { isAddressInUse, portTakenMessage, startOfflineProxy, startSsmLocal, takenPortMessages, waitForPort, type NamedPort } from '@tessera/offline';
 import { CliError } from '@tessera/protocol/errors';
-import { loggerOf } from './_settings.js';
+import { loggerOf, untilSignal } from './_settings.js';
 import type { CliIo, CommandSpec } from './run.js';
 
 export const DEFAULT_SSM_PORT = 4583;
@@ -38,19 +38,6 @@ function serverlessBin(cwd: string): string {
   const pkgPath = require.resolve('serverless/package.json');
   const bin = (require(pkgPath) as { bin: Record<string, string> }).bin.serverless as string;
   return resolve(dirname(pkgPath), bin);
-}
-
-/** Resolves when SIGINT or SIGTERM arrives. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      done(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 function logger(io: CliIo) {

@@ -1,4 +1,4 @@
-/** What every command takes from its environment, read once per command through the protocol's one reader. */
+/** What every command takes from its environment (read once, through the protocol's one reader) and its process. */
 import { readEnvironment, type TesseraEnvironment } from '@tessera/protocol';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import type { CliIo } from './run.js';
@@ -18,4 +18,17 @@ export function loggerOf(io: CliIo, component: string): Logger {
 export function kmsOf(io: CliIo): { kmsKeyId?: string } {
   const { kmsKeyId } = settingsOf(io);
   return kmsKeyId === undefined ? {} : { kmsKeyId };
+}
+
+/** Resolves when SIGINT or SIGTERM arrives: how a long-running command (a server) learns to stop. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      done(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
 }

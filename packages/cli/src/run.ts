@@ -5,6 +5,7 @@ import { iparamsCommands } from './_iparams-commands.js';
 import { keysCommands } from './_keys-commands.js';
 import { devCommands } from './_dev-commands.js';
 import { projectCommands } from './_project-commands.js';
+import { wsCommands } from './_ws-commands.js';
 
 /** Where a command reads and writes; injected so tests can drive the CLI without a terminal. */
 export interface CliIo {
@@ -37,7 +38,7 @@ export function exitCodeOf(err: unknown): number {
   return EXIT_CODES.failed;
 }
 
-const COMMANDS: Record<string, CommandSpec> = { ...projectCommands, ...iparamsCommands, ...keysCommands, ...devCommands };
+const COMMANDS: Record<string, CommandSpec> = { ...projectCommands, ...iparamsCommands, ...keysCommands, ...devCommands, ...wsCommands };
 
 function help(io: CliIo): number {
   io.stdout.write('Usage: tessera <command> [options]\n\nCommands:\n');

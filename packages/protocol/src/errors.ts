@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   ERR_VERIFY_ORIGIN: [403, 'Origin not allowed for this WebSocket', 'verify'],
   ERR_VERIFY_PROTOCOL: [400, 'No accepted WebSocket subprotocol', 'verify'],
   ERR_VERIFY_CONNECTION_LIMIT: [429, 'Too many connections for this installation', 'verify'],
+  ERR_VERIFY_UPSTREAM: [502, 'Upstream WebSocket server unavailable', 'verify'],
   // app signing keys
   ERR_KEYS_NOT_FOUND: [404, 'Signing keys not found', 'keys'],
   ERR_KEYS_INVALID: [500, 'Signing key document is invalid', 'keys'],

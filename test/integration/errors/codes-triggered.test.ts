@@ -56,7 +56,7 @@ import {
   FRONTEND as FRONTEND_ORIGIN,
 } from '../../../packages/verify/test/unit/_ticket-helpers.js';
 import { createUpgradeVerifier } from '@tessera/verify';
-import { createTesseraWebSocketServer } from '@tessera/verify/ws';
+import { createTesseraWebSocketServer, createWsProxy } from '@tessera/verify/ws';
 import WebSocket from 'ws';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -435,6 +435,52 @@ const TRIGGERS: Record<TesseraErrorCode, [ErrorFamily, () => Promise<unknown> | 
         logger: silentLogger,
       });
       const sockets = createTesseraWebSocketServer({ verifier, maxConnectionsPerInstallation: 1 }, () => undefined);
+      server.on('upgrade', sockets.handleUpgrade);
+      const open = async (): Promise<{ ws: WebSocket; status?: number; body?: string }> => {
+        const nowSec = Math.floor(Date.now() / 1000);
+        const ticket = await mintTicket({
+          claims: { iss: APP, aud: origin, htu: `${origin}${WS_PATH}`, iat: nowSec, nbf: nowSec, exp: nowSec + 30 },
+        });
+        const ws = new WebSocket(`${origin}${WS_PATH}`, ['tessera.v1', `tessera.ticket.${ticket}`], { origin: FRONTEND_ORIGIN });
+        return new Promise((resolve) => {
+          ws.once('open', () => resolve({ ws }));
+          ws.once('error', () => undefined);
+          ws.once('unexpected-response', (_req, res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ ws, status: res.statusCode ?? 0, body }));
+          });
+        });
+      };
+      try {
+        const first = await open();
+        const second = await open();
+        first.ws.close();
+        return { statusCode: second.status, body: second.body };
+      } finally {
+        await sockets.close();
+        server.closeAllConnections();
+        server.close();
+      }
+    },
+  ],
+  ERR_VERIFY_UPSTREAM: [
+    'verify',
+    async () => {
+      const server = createServer();
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const origin = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const verifier = createUpgradeVerifier({
+        secrets: [CURRENT_SECRET],
+        issuer: APP,
+        installationId: 'acme-1',
+        publicOrigin: origin,
+        allowedOrigins: [FRONTEND_ORIGIN],
+        logger: silentLogger,
+      });
+      const closed = await startRecorder();
+      await closed.close();
+      const sockets = createWsProxy({ verifier, upstream: `ws://127.0.0.1:${closed.port}`, upstreamHeaders: { token: 'static-token' } });
       server.on('upgrade', sockets.handleUpgrade);
       const open = async (): Promise<{ ws: WebSocket; status?: number; body?: string }> => {
         const nowSec = Math.floor(Date.now() / 1000);
