@@ -4,6 +4,7 @@ import { benchInvocation } from './invocation.js';
 import { benchSsmTrips } from './ssm-trips.js';
 import { benchVerifierPerRequest } from './verifier-per-request.js';
 import { benchVerifier } from './verifier-throughput.js';
+import { benchWsUpgrade } from './ws-upgrade.js';
 
 // Benchmarks never reach AWS: the same fake environment the tests use.
 Object.assign(process.env, {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   // `verifier` runs both verifier parts; `verifier-per-request` only the CPU part (seconds, not a minute of load).
   if (!only || only === 'verifier' || only === 'verifier-per-request') results.verifierPerRequest = await benchVerifierPerRequest();
   if (!only || only === 'verifier') results.verifier = await benchVerifier();
+  if (!only || only === 'ws') results.ws = await benchWsUpgrade();
   console.log(`\nsummary ${JSON.stringify(results)}`);
 }
 

@@ -100,11 +100,17 @@ function createSocketServer(options: TesseraWebSocketServerOptions, onConnection
 
   function watch(ws: WebSocket, installationId: string): void {
     open.set(installationId, (open.get(installationId) ?? 0) + 1);
-    let idle = setTimeout(() => ws.close(1001, 'idle timeout'), idleTimeoutMs);
+    // A timestamp per message, one timer per socket that re-arms for the time left: no timer churn per frame.
+    let lastSeenMs = Date.now();
     const rearm = (): void => {
-      clearTimeout(idle);
-      idle = setTimeout(() => ws.close(1001, 'idle timeout'), idleTimeoutMs);
+      lastSeenMs = Date.now();
     };
+    const checkIdle = (): void => {
+      const quietMs = Date.now() - lastSeenMs;
+      if (quietMs >= idleTimeoutMs) ws.close(1001, 'idle timeout');
+      else idle = setTimeout(checkIdle, idleTimeoutMs - quietMs);
+    };
+    let idle = setTimeout(checkIdle, idleTimeoutMs);
     const lifetime = setTimeout(() => ws.close(1008, 'connection lifetime reached'), maxLifetimeMs);
     ws.on('message', rearm);
     ws.on('pong', rearm);
