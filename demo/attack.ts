@@ -1,4 +1,7 @@
-/** Calls the demo customer server directly, as an attacker would: a forged token, or a replayed valid one. */
+/**
+ * Calls the demo customer server directly, as an attacker would: a forged token, a replayed valid one, a live-feed
+ * ticket opened from another site, or a ticket used twice.
+ */
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SsmIparamStore } from '@tessera/runtime/iparams';
@@ -6,6 +9,7 @@ import { createSigningKeyProvider, SsmKeyStore, type SigningAlg } from '@tessera
 import { createEdDsaSigner, createEs256Signer, createHs256Signer, newJti, type TokenSigner } from '@tessera/runtime/outbound';
 import { silentLogger } from '@tessera/protocol/log';
 import { bodyHash, normalizeHtu } from '@tessera/protocol';
+import WebSocket from 'ws';
 import manifest from '../manifest.json';
 import { readDemoPorts } from './_ports.js';
 
@@ -80,8 +84,53 @@ async function forgedSigner(): Promise<TokenSigner> {
   return appKeySigner(published.alg, privateKey, published.kid);
 }
 
+/** A fresh live-feed ticket, minted by the app's real liveTicket function for a real platform session. */
+async function liveTicket(): Promise<{ url: string; protocols: string[] }> {
+  const platform = `http://127.0.0.1:${ports.platform.port}`;
+  const { token } = (await (await fetch(`${platform}/session`, { method: 'POST' })).json()) as { token: string };
+  const res = await fetch(`http://127.0.0.1:${ports.http.port}/liveTicket`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, origin: platform, 'content-type': 'application/json' },
+    body: JSON.stringify({ orderId: '1001' }),
+  });
+  if (!res.ok) throw new Error(`liveTicket answered ${res.status}: run npm start first`);
+  return (await res.json()) as { url: string; protocols: string[] };
+}
+
+/** Opens the live feed from `origin`; prints the first update, or the status and code of the refusal. */
+function openLive(ticket: { url: string; protocols: string[] }, origin: string): Promise<void> {
+  return new Promise((done) => {
+    const ws = new WebSocket(ticket.url, ticket.protocols, { origin });
+    ws.once('message', (data) => {
+      console.log(`opened from ${origin}: ${data.toString()}`);
+      ws.close();
+      done();
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => {
+        console.log(`refused from ${origin}: ${res.statusCode} ${(JSON.parse(body) as { error: { code: string } }).error.code}`);
+        done();
+      });
+    });
+    ws.once('error', () => undefined);
+  });
+}
+
 async function main(kind: string | undefined): Promise<void> {
-  if (kind !== 'forge' && kind !== 'replay') throw new Error('usage: attack.ts forge|replay [--ssm-port N] [--http-port N] [--customer-port N]');
+  const kinds = ['forge', 'replay', 'ws-foreign', 'ws-reuse'];
+  if (kind === undefined || !kinds.includes(kind)) {
+    throw new Error(`usage: attack.ts ${kinds.join('|')} [--ssm-port N] [--http-port N] [--customer-port N] [--platform-port N]`);
+  }
+  const page = `http://127.0.0.1:${ports.platform.port}`;
+  // A page on another site that got hold of a freshly minted ticket still cannot open the feed: Origin is checked.
+  if (kind === 'ws-foreign') return openLive(await liveTicket(), 'https://evil.example');
+  if (kind === 'ws-reuse') {
+    const ticket = await liveTicket();
+    await openLive(ticket, page);
+    return openLive(ticket, page);
+  }
   const stored = await new SsmIparamStore({ client }).get(APP_ID, INSTALLATION);
   if (!stored) throw new Error('no demo installation: run npm start first');
   if (stored.document.values.auth_mode === 'shared-secret') {

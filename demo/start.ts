@@ -170,6 +170,8 @@ async function main(argv: string[]): Promise<void> {
         mode,
         appId: manifest.app.id,
         installationId: INSTALLATION,
+        // The live feed opens only for the product page's origin.
+        allowedOrigins: [`http://127.0.0.1:${ports.platform.port}`],
         // The functions (and so the JWKS) start after this server: the verifier fetches the keys on the first token.
         ...(mode === 'jwt' && appKeySigned
           ? { jwks: { url: jwksUrl, algorithms: [alg as SigningAlg] } }
@@ -184,6 +186,7 @@ async function main(argv: string[]): Promise<void> {
         appId: manifest.app.id,
         installationId: INSTALLATION,
         functionsUrl: fn,
+        socketOrigins: [`ws://127.0.0.1:${ports.customer.port}`],
         pageDir: resolve(root, 'demo/product'),
       }),
     );
@@ -224,7 +227,8 @@ function printHints(run: {
   console.log(`
 Tessera demo is up (auth mode: ${mode}${mode === 'jwt' ? `, signed ${alg}` : ''}).
 
-Open the product page in a browser: ${run.platformUrl}/  (look up order 1001, add a note)
+Open the product page in a browser: ${run.platformUrl}/  (look up order 1001, add a note; its status and notes
+follow live, over a WebSocket the page opens with a single-use ticket that rides in the subprotocols, never the URL)
 
 Or with curl, as the product's frontend would (a session token from the platform, then the function):
 
@@ -243,6 +247,16 @@ A server can call addNote with HTTP Basic instead (user ${INSTALLATION}) once th
   then the same two calls with -u ${INSTALLATION} in place of the Authorization header.
 
 ${customerHints(mode, run.customerUrl, run.appKey, flagsFor(ports, ['ssm', 'http', 'customer']))}
+
+The live feed (${run.customerUrl.replace(/^http/, 'ws')}/orders/live) opens only for the product page, once per ticket:
+
+${commands([
+  [
+    `node --import tsx demo/attack.ts ws-foreign${flagsFor(ports, ['http', 'platform'])}`,
+    'a fresh ticket, from another origin: 403 ERR_VERIFY_ORIGIN',
+  ],
+  [`node --import tsx demo/attack.ts ws-reuse${flagsFor(ports, ['http', 'platform'])}`, 'opened once, then 401 ERR_VERIFY_REPLAYED'],
+])}
 
 Ctrl-C stops everything.`);
 }

@@ -1,10 +1,14 @@
-/** The product page's behaviour: look an order up, add a note, show errors with their code. Text only, never HTML. */
+/**
+ * The product page's behaviour: look an order up, follow its status live, add a note, show errors with their code.
+ * Text only, never HTML.
+ */
 import { createTesseraClient } from './tessera-client.js';
 
 const functionsUrl = document.querySelector('meta[name="tessera-functions-url"]').content;
 const tessera = createTesseraClient({ functionsUrl });
 const $ = (id) => document.getElementById(id);
 let currentOrderId;
+let live;
 
 function showError(err) {
   $('error-code').textContent = err?.code ?? 'ERR_UNKNOWN';
@@ -23,9 +27,33 @@ function showOrder(order) {
   $('order').hidden = false;
 }
 
-async function lookUp(id) {
+/**
+ * Follows the order's status on the customer's live feed. The function mints a single-use ticket; it rides in the
+ * subprotocol list, after the application protocol, never in the URL.
+ */
+async function follow(orderId) {
+  live?.close();
+  $('live').textContent = 'connecting…';
+  const { url, protocols } = await tessera.invoke('liveTicket', { orderId });
+  const socket = new WebSocket(url, protocols);
+  live = socket;
+  socket.addEventListener('open', () => {
+    $('live').textContent = 'live';
+  });
+  socket.addEventListener('message', (event) => {
+    const update = JSON.parse(event.data);
+    if (update.type === 'status' && update.orderId === currentOrderId) $('order-field-status').textContent = update.status;
+    if (update.type === 'note' && update.orderId === currentOrderId) lookUp(currentOrderId, false).catch(showError);
+  });
+  socket.addEventListener('close', () => {
+    if (live === socket) $('live').textContent = 'not live';
+  });
+}
+
+async function lookUp(id, subscribe = true) {
   const { order } = await tessera.invoke('getOrder', { id });
   showOrder(order);
+  if (subscribe) follow(order.id).catch(showError);
 }
 
 $('lookup').addEventListener('submit', (event) => {
@@ -40,7 +68,7 @@ $('note').addEventListener('submit', (event) => {
     .invoke('addNote', { orderId: currentOrderId, text })
     .then(() => {
       $('note-text').value = '';
-      return lookUp(currentOrderId);
+      return lookUp(currentOrderId, false);
     })
     .catch(showError);
 });

@@ -13,6 +13,12 @@ window.tryCall = async (functionsUrl, token) => {
     return { outcome: 'rejected', name: err.name };
   }
 };
+window.tryLive = (url, protocols) =>
+  new Promise((resolve) => {
+    const socket = new WebSocket(url, protocols);
+    socket.onopen = () => { socket.close(); resolve('open'); };
+    socket.onerror = () => resolve('refused');
+  });
 window.ready = true;
 `;
 

@@ -21,6 +21,8 @@ const OFFLINE_CREDENTIALS = { accessKeyId: 'offline', secretAccessKey: 'offline'
 
 export interface Stack {
   platform: DevPlatform;
+  /** The customer server, for its live feed (`setStatus` pushes to the page). */
+  customer: CustomerServer;
   functionsUrl: string;
   /** Everything `serverless offline` (and so every function) printed. */
   output(): string;
@@ -66,6 +68,7 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
       appId: 'order-lookup',
       installationId,
       functionsUrl,
+      socketOrigins: [`ws://127.0.0.1:${customerPort}`],
       pageDir: join(root, 'demo/product'),
       logger: silentLogger,
     });
@@ -107,11 +110,12 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
       mode: 'jwt',
       appId: 'order-lookup',
       installationId,
+      allowedOrigins: [platform.url],
       logger: silentLogger,
       ...(alg === 'HS256' ? { secrets: [secret] } : { jwks: { url: `${functionsUrl}/.well-known/jwks.json`, algorithms: [alg] } }),
     });
     await waitForPort(offlinePorts.http, 180_000);
-    return { platform, functionsUrl, output: () => output, secret, stop };
+    return { platform, customer, functionsUrl, output: () => output, secret, stop };
   } catch (err) {
     await stop();
     throw err;

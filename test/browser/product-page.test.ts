@@ -26,7 +26,11 @@ const CHROMIUM_ARGS = [
 const ARTIFACTS = join(root, 'test-artifacts');
 
 /** What the foreign page exposes (see _foreign-origin.ts); the test's tsconfig has no DOM types. */
-type ForeignWindow = { ready?: boolean; tryCall: (url: string, token?: string) => Promise<unknown> };
+type ForeignWindow = {
+  ready?: boolean;
+  tryCall: (url: string, token?: string) => Promise<unknown>;
+  tryLive: (url: string, protocols: string[]) => Promise<'open' | 'refused'>;
+};
 
 type CallOutcome = { outcome: 'rejected'; name: string } | { outcome: 'read'; status: number; body: string };
 
@@ -156,6 +160,51 @@ describe('product page in Chromium', () => {
     }, stack.platform.url);
     // Assess: the platform answers 403 without CORS headers, so the browser exposes nothing.
     expect(outcome).toEqual({ outcome: 'rejected', name: 'TypeError' });
+    await page.close();
+  });
+
+  it('follows the order live: a status change on the customer server reaches the page, the ticket in no URL', async () => {
+    // Prepare
+    const page = await openProductPage();
+    const urls: string[] = [];
+    page.on('request', (req) => urls.push(req.url()));
+    page.on('websocket', (ws) => urls.push(ws.url()));
+    await page.fill('#order-id', '1003');
+    await page.click('#look-up');
+    await page.locator('#live', { hasText: /^live$/ }).waitFor({ timeout: 30_000 });
+    // Act
+    stack.customer.setStatus('1003', 'returned');
+    // Assess
+    await page.locator('#order-field-status', { hasText: 'returned' }).waitFor({ timeout: 10_000 });
+    expect(urls.some((u) => u.startsWith('ws://') && u.includes('/orders/live?order=1003'))).toBe(true);
+    expect(urls.some((u) => u.endsWith('/liveTicket'))).toBe(true);
+    for (const url of urls) expect(url).not.toMatch(/ticket\.|eyJ[\w-]+\./);
+    expect(stack.customer.subscribers()).toBeGreaterThanOrEqual(1);
+    await page.close();
+  });
+
+  it('refuses the live feed to a page on another origin, even with a freshly minted ticket', async () => {
+    // Prepare: a real ticket, minted by the function for a real session
+    const { token } = (await (await fetch(`${stack.platform.url}/session`, { method: 'POST' })).json()) as { token: string };
+    const res = await fetch(`${stack.functionsUrl}/liveTicket`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId: '1001' }),
+    });
+    const ticket = (await res.json()) as { url: string; protocols: string[] };
+    const page = await context.newPage();
+    await page.goto(`${foreign.url}/`);
+    await page.waitForFunction(() => (globalThis as unknown as ForeignWindow).ready === true);
+    const before = stack.customer.subscribers();
+    // Act
+    const outcome = await page.evaluate(
+      ([url, protocols]) => (globalThis as unknown as ForeignWindow).tryLive(url as string, protocols as string[]),
+      [ticket.url, ticket.protocols] as const,
+    );
+    // Assess
+    expect(res.status).toBe(200);
+    expect(outcome).toBe('refused');
+    expect(stack.customer.subscribers()).toBe(before);
     await page.close();
   });
 });

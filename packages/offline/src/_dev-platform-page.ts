@@ -24,18 +24,19 @@ export interface PageResponse {
 }
 
 /**
- * No inline script or style, no framing, no plugins; fetches only to itself (the session endpoint) and the functions.
+ * No inline script or style, no framing, no plugins; fetches only to itself (the session endpoint) and the functions,
+ * and sockets only to the origins named (the customer's live feed).
  * `form-action 'none'` because the page submits through fetch, never a form navigation.
  * @example
  * res.setHeader('content-security-policy', contentSecurityPolicy('http://127.0.0.1:4000'));
  */
-export function contentSecurityPolicy(functionsOrigin: string): string {
+export function contentSecurityPolicy(functionsOrigin: string, socketOrigins: readonly string[] = []): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self'",
-    `connect-src 'self' ${functionsOrigin}`,
+    `connect-src 'self' ${[functionsOrigin, ...socketOrigins].join(' ')}`,
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'self'",
@@ -51,7 +52,12 @@ function escapeAttribute(value: string): string {
  * @example
  * const page = await readPage('demo/product', '/product.js', 'http://127.0.0.1:4000');
  */
-export async function readPage(pageDir: string, pathname: string, functionsOrigin: string): Promise<PageResponse | undefined> {
+export async function readPage(
+  pageDir: string,
+  pathname: string,
+  functionsOrigin: string,
+  socketOrigins: readonly string[] = [],
+): Promise<PageResponse | undefined> {
   const name = pathname === '/' ? 'index.html' : pathname.slice(1);
   const match = FILE_NAME.exec(name);
   if (match === null) return undefined;
@@ -67,7 +73,7 @@ export async function readPage(pageDir: string, pathname: string, functionsOrigi
     status: 200,
     headers: {
       'content-type': TYPES[ext] as string,
-      'content-security-policy': contentSecurityPolicy(functionsOrigin),
+      'content-security-policy': contentSecurityPolicy(functionsOrigin, socketOrigins),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',

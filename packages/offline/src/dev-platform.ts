@@ -20,6 +20,8 @@ export interface DevPlatformOptions {
   installationId: string;
   /** Where the functions listen; its origin is the only foreign `connect-src` of the page. Required. */
   functionsUrl: string;
+  /** WebSocket origins the page may open sockets to (`ws://…`, `wss://…`), added to its `connect-src`. Default none. */
+  socketOrigins?: readonly string[];
   /** Port on loopback; 0 picks a free one. Default 4200. */
   port?: number;
   /** Loopback address; anything else is refused, since this server hands a session to whoever asks. Default `127.0.0.1`. */
@@ -61,6 +63,7 @@ const DEFAULTS = {
   subject: 'dev-user',
   tokenLifetimeSec: 300,
   pageDir: undefined,
+  socketOrigins: [],
   now: Date.now,
   logger: undefined,
 } as const;
@@ -114,12 +117,17 @@ function resolveOptions(options: DevPlatformOptions) {
   const lifetime = o.tokenLifetimeSec;
   if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 300) fail('option "tokenLifetimeSec" must be an integer from 1 to 300');
   if (o.pageDir !== undefined && typeof o.pageDir !== 'string') fail('option "pageDir" must be a folder path');
+  const socketOrigins = o.socketOrigins as unknown;
+  if (!Array.isArray(socketOrigins) || socketOrigins.some((x) => typeof x !== 'string' || !/^wss?:\/\/[^/?#\s;,']+$/.test(x))) {
+    fail('option "socketOrigins" must be a list of ws:// or wss:// origins');
+  }
   if (typeof o.now !== 'function') fail('option "now" must be a function returning epoch milliseconds');
   if (o.logger !== undefined && typeof o.logger?.log !== 'function') fail('option "logger" must be a Logger');
   return {
     appId: checkId('appId', o.appId),
     installationId: checkId('installationId', o.installationId),
     functionsOrigin: checkFunctionsOrigin(o.functionsUrl),
+    socketOrigins: [...(socketOrigins as string[])],
     port: o.port,
     scopes: [...new Set(o.scopes as string[])],
     subject: o.subject,
@@ -190,7 +198,7 @@ async function route(o: Resolved, key: DevSigningKey, origin: string, req: Incom
     // DESIGN.md "JWKS fetching": verifiers cache for at most 5 minutes, matching this max-age.
     return send(res, 200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }, JSON.stringify(key.jwks));
   }
-  const page = await readPage(o.pageDir, pathname, o.functionsOrigin);
+  const page = await readPage(o.pageDir, pathname, o.functionsOrigin, o.socketOrigins);
   if (page === undefined) return refuse(o, res, 'ERR_NOT_FOUND', 'no such page');
   return send(res, page.status, page.headers, method === 'HEAD' ? '' : page.body);
 }

@@ -43,7 +43,7 @@ describe('serverless package', () => {
       readdirSync(out)
         .filter((f) => f.endsWith('.zip'))
         .sort(),
-    ).toEqual(['addNote.zip', 'csrf.zip', 'getOrder.zip', 'jwks.zip']);
+    ).toEqual(['addNote.zip', 'csrf.zip', 'getOrder.zip', 'jwks.zip', 'liveTicket.zip']);
   });
 
   it('grants SSM reads only below /tessera/{appId}/ and KMS decrypt only via SSM for those parameters', () => {
@@ -56,7 +56,7 @@ describe('serverless package', () => {
     expect(statements).toContain('kms:EncryptionContext:PARAMETER_ARN');
   });
 
-  it('routes both functions and their preflights, and the JWKS (GET only), through the HTTP API without API Gateway CORS', () => {
+  it('routes the functions and their preflights, and the JWKS (GET only), through the HTTP API without API Gateway CORS', () => {
     const routes = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
       'GET /.well-known/jwks.json',
@@ -65,7 +65,9 @@ describe('serverless package', () => {
       'OPTIONS /addNote',
       'OPTIONS /csrf',
       'OPTIONS /getOrder',
+      'OPTIONS /liveTicket',
       'POST /addNote',
+      'POST /liveTicket',
     ]);
     const api = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api')!;
     expect(api.Properties.CorsConfiguration).toBeUndefined();
