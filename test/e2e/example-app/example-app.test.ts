@@ -43,7 +43,16 @@ let attackOutput = '';
 /** `node --import tsx demo/attack.ts <kind>`, as the demo's hints say to run it. */
 function runAttack(kind: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, reject) => {
-    const flags = ['--ssm-port', String(SSM_PORT), '--http-port', String(ports.http), '--customer-port', String(CUSTOMER_PORT)];
+    const flags = [
+      '--ssm-port',
+      String(SSM_PORT),
+      '--http-port',
+      String(ports.http),
+      '--customer-port',
+      String(CUSTOMER_PORT),
+      '--platform-port',
+      String(ports.platform),
+    ];
     const attack = spawn(process.execPath, ['--import', 'tsx', 'demo/attack.ts', kind, ...flags], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -289,7 +298,8 @@ describe.each(['jwt', 'shared-secret'])('example app under serverless offline (a
       const wrong = await fetch(`http://127.0.0.1:${CUSTOMER_PORT}/orders/1001`, { headers: { 'x-tessera-secret': 'not-the-secret' } });
       const forge = await runAttack('forge');
       // Assess
-      expect(output).not.toContain('attack.ts');
+      expect(output).not.toContain('attack.ts forge');
+      expect(output).not.toContain('attack.ts replay');
       expect(output).toContain(`curl -s -H 'X-Tessera-Secret: not-the-secret' http://127.0.0.1:${CUSTOMER_PORT}/orders/1001`);
       expect(wrong.status).toBe(401);
       expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('ERR_VERIFY_SECRET');
@@ -297,6 +307,19 @@ describe.each(['jwt', 'shared-secret'])('example app under serverless offline (a
       expect(forge.stderr).toContain('shared-secret mode');
     });
   }
+
+  it('demo/attack.ts: the live feed refuses a fresh ticket from another origin, and a ticket used twice', async () => {
+    // Act
+    const foreign = await runAttack('ws-foreign');
+    const reuse = await runAttack('ws-reuse');
+    // Assess
+    expect(foreign).toMatchObject({ code: 0, stdout: 'refused from https://evil.example: 403 ERR_VERIFY_ORIGIN\n' });
+    expect(reuse.code).toBe(0);
+    expect(reuse.stdout).toMatch(
+      /^opened from http:\/\/127\.0\.0\.1:\d+: \{"type":"status","orderId":"1001","status":"\w+"\}\nrefused from http:\/\/127\.0\.0\.1:\d+: 401 ERR_VERIFY_REPLAYED\n$/,
+    );
+    expect(output).toContain('node --import tsx demo/attack.ts ws-foreign');
+  });
 
   it('prints neither the secret, a session token nor a private key member, and the try-this text names a working curl', () => {
     expect(output).toContain(`curl -s -H "Authorization: Bearer $TOKEN" '${fn}/getOrder?id=1001'`);
