@@ -40,16 +40,8 @@ function numericDate(payload: Record<string, unknown>, claim: 'iat' | 'nbf' | 'e
   return value;
 }
 
-/** The claims every Tessera token carries, typed and checked. */
-export interface IdentityClaims {
-  iss: string;
-  sub: string;
-  aud: string;
-  iat: number;
-  nbf: number;
-  exp: number;
-  jti: string;
-}
+/** The claims every Tessera token carries (a request token's, less its request binding), typed and checked. */
+export type IdentityClaims = Omit<RequestClaims, 'htm' | 'htu' | 'bh'>;
 
 /**
  * Types the claims every Tessera token carries before any comparison; issuer and audience are compared exactly (no

@@ -214,6 +214,57 @@ const keyStoreWith = async (text: string) => {
   return store;
 };
 
+/**
+ * Serves upgrades through `handlerOf` (an upgrade server or the proxy), opens `attempts` sockets with fresh tickets
+ * from the allowed origin, and returns the last one's answer as a Lambda-like result.
+ */
+async function lastUpgradeAnswer(
+  handlerOf: (verifier: ReturnType<typeof createUpgradeVerifier>) => { handleUpgrade: (...args: never[]) => void; close(): Promise<void> },
+  attempts: number,
+): Promise<{ statusCode?: number; body?: string }> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const verifier = createUpgradeVerifier({
+    secrets: [CURRENT_SECRET],
+    issuer: APP,
+    installationId: 'acme-1',
+    publicOrigin: origin,
+    allowedOrigins: [FRONTEND_ORIGIN],
+    logger: silentLogger,
+  });
+  const handler = handlerOf(verifier);
+  server.on('upgrade', handler.handleUpgrade as never);
+  const open = async (): Promise<{ ws: WebSocket; status?: number; body?: string }> => {
+    const nowSec = Math.floor(Date.now() / 1000);
+    const ticket = await mintTicket({ claims: { iss: APP, aud: origin, htu: `${origin}${WS_PATH}`, iat: nowSec, nbf: nowSec, exp: nowSec + 30 } });
+    const ws = new WebSocket(`${origin}${WS_PATH}`, ['tessera.v1', `tessera.ticket.${ticket}`], { origin: FRONTEND_ORIGIN });
+    return new Promise((resolve) => {
+      ws.once('open', () => resolve({ ws }));
+      ws.once('error', () => undefined);
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ ws, status: res.statusCode ?? 0, body }));
+      });
+    });
+  };
+  const opened: WebSocket[] = [];
+  try {
+    let last: { ws: WebSocket; status?: number; body?: string } | undefined;
+    for (let i = 0; i < attempts; i++) {
+      last = await open();
+      opened.push(last.ws);
+    }
+    return { statusCode: last?.status, body: last?.body };
+  } finally {
+    for (const ws of opened) ws.close();
+    await handler.close();
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
 /** One way, as a user meets it, to get each code; the family says which class must carry it when thrown. */
 const TRIGGERS: Record<TesseraErrorCode, [ErrorFamily, () => Promise<unknown> | unknown]> = {
   ERR_CONFIG_INVALID: [
@@ -422,92 +473,18 @@ const TRIGGERS: Record<TesseraErrorCode, [ErrorFamily, () => Promise<unknown> | 
   ERR_VERIFY_PROTOCOL: ['verify', async () => upgradeVerifier().send(upgradeHeaders(`chat.v9, tessera.ticket.${await mintTicket()}`))],
   ERR_VERIFY_CONNECTION_LIMIT: [
     'verify',
-    async () => {
-      const server = createServer();
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      const origin = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const verifier = createUpgradeVerifier({
-        secrets: [CURRENT_SECRET],
-        issuer: APP,
-        installationId: 'acme-1',
-        publicOrigin: origin,
-        allowedOrigins: [FRONTEND_ORIGIN],
-        logger: silentLogger,
-      });
-      const sockets = createTesseraWebSocketServer({ verifier, maxConnectionsPerInstallation: 1 }, () => undefined);
-      server.on('upgrade', sockets.handleUpgrade);
-      const open = async (): Promise<{ ws: WebSocket; status?: number; body?: string }> => {
-        const nowSec = Math.floor(Date.now() / 1000);
-        const ticket = await mintTicket({
-          claims: { iss: APP, aud: origin, htu: `${origin}${WS_PATH}`, iat: nowSec, nbf: nowSec, exp: nowSec + 30 },
-        });
-        const ws = new WebSocket(`${origin}${WS_PATH}`, ['tessera.v1', `tessera.ticket.${ticket}`], { origin: FRONTEND_ORIGIN });
-        return new Promise((resolve) => {
-          ws.once('open', () => resolve({ ws }));
-          ws.once('error', () => undefined);
-          ws.once('unexpected-response', (_req, res) => {
-            let body = '';
-            res.on('data', (c: Buffer) => (body += c.toString()));
-            res.on('end', () => resolve({ ws, status: res.statusCode ?? 0, body }));
-          });
-        });
-      };
-      try {
-        const first = await open();
-        const second = await open();
-        first.ws.close();
-        return { statusCode: second.status, body: second.body };
-      } finally {
-        await sockets.close();
-        server.closeAllConnections();
-        server.close();
-      }
-    },
+    // One socket is the cap: the second upgrade is the refused one.
+    () => lastUpgradeAnswer((verifier) => createTesseraWebSocketServer({ verifier, maxConnectionsPerInstallation: 1 }, () => undefined), 2),
   ],
   ERR_VERIFY_UPSTREAM: [
     'verify',
     async () => {
-      const server = createServer();
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      const origin = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const verifier = createUpgradeVerifier({
-        secrets: [CURRENT_SECRET],
-        issuer: APP,
-        installationId: 'acme-1',
-        publicOrigin: origin,
-        allowedOrigins: [FRONTEND_ORIGIN],
-        logger: silentLogger,
-      });
       const closed = await startRecorder();
       await closed.close();
-      const sockets = createWsProxy({ verifier, upstream: `ws://127.0.0.1:${closed.port}`, upstreamHeaders: { token: 'static-token' } });
-      server.on('upgrade', sockets.handleUpgrade);
-      const open = async (): Promise<{ ws: WebSocket; status?: number; body?: string }> => {
-        const nowSec = Math.floor(Date.now() / 1000);
-        const ticket = await mintTicket({
-          claims: { iss: APP, aud: origin, htu: `${origin}${WS_PATH}`, iat: nowSec, nbf: nowSec, exp: nowSec + 30 },
-        });
-        const ws = new WebSocket(`${origin}${WS_PATH}`, ['tessera.v1', `tessera.ticket.${ticket}`], { origin: FRONTEND_ORIGIN });
-        return new Promise((resolve) => {
-          ws.once('open', () => resolve({ ws }));
-          ws.once('error', () => undefined);
-          ws.once('unexpected-response', (_req, res) => {
-            let body = '';
-            res.on('data', (c: Buffer) => (body += c.toString()));
-            res.on('end', () => resolve({ ws, status: res.statusCode ?? 0, body }));
-          });
-        });
-      };
-      try {
-        const first = await open();
-        const second = await open();
-        first.ws.close();
-        return { statusCode: second.status, body: second.body };
-      } finally {
-        await sockets.close();
-        server.closeAllConnections();
-        server.close();
-      }
+      return lastUpgradeAnswer(
+        (verifier) => createWsProxy({ verifier, upstream: `ws://127.0.0.1:${closed.port}`, upstreamHeaders: { token: 'static-token' } }),
+        1,
+      );
     },
   ],
   ERR_KEYS_NOT_FOUND: ['keys', () => createSigningKeyProvider({ appId: APP, store: new MemoryKeyStore(), logger: silentLogger }).current()],
