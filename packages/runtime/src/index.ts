@@ -15,6 +15,18 @@ export {
 } from './define-function.js';
 export { CustomerHttpError, type CustomerClient, type CustomerResponse, type WsTicket, type WsTicketOptions } from './outbound/index.js';
 export {
+  createConnectionClient,
+  createWebSocketRoutes,
+  WS_SESSION_PROTOCOL_PREFIX,
+  type ConnectionClient,
+  type ConnectionPostResult,
+  type WebSocketConnectContext,
+  type WebSocketDisconnectContext,
+  type WebSocketMessageContext,
+  type WebSocketRoutes,
+  type WebSocketRoutesOptions,
+} from './websocket/index.js';
+export {
   ConfigError,
   InboundError,
   IparamValidationError,

@@ -43,7 +43,7 @@ describe('serverless package', () => {
       readdirSync(out)
         .filter((f) => f.endsWith('.zip'))
         .sort(),
-    ).toEqual(['addNote.zip', 'csrf.zip', 'getOrder.zip', 'jwks.zip', 'liveTicket.zip']);
+    ).toEqual(['addNote.zip', 'csrf.zip', 'getOrder.zip', 'jwks.zip', 'liveTicket.zip', 'wsConnect.zip', 'wsDisconnect.zip', 'wsMessage.zip']);
   });
 
   it('grants SSM reads only below /tessera/{appId}/ and KMS decrypt only via SSM for those parameters', () => {
@@ -57,7 +57,9 @@ describe('serverless package', () => {
   });
 
   it('routes the functions and their preflights, and the JWKS (GET only), through the HTTP API without API Gateway CORS', () => {
-    const routes = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route');
+    const routes = Object.values(template.Resources).filter(
+      (r) => r.Type === 'AWS::ApiGatewayV2::Route' && !String(r.Properties.RouteKey).startsWith('$'),
+    );
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
       'GET /.well-known/jwks.json',
       'GET /csrf',
@@ -69,7 +71,24 @@ describe('serverless package', () => {
       'POST /addNote',
       'POST /liveTicket',
     ]);
-    const api = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api')!;
+    const api = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api' && r.Properties.ProtocolType === 'HTTP')!;
     expect(api.Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it("routes the app's own WebSocket API ($connect guarded by its function, no authorizer) and lets functions post to connections", () => {
+    const routes = Object.values(template.Resources).filter(
+      (r) => r.Type === 'AWS::ApiGatewayV2::Route' && String(r.Properties.RouteKey).startsWith('$'),
+    );
+    expect(routes.map((r) => [r.Properties.RouteKey, r.Properties.AuthorizationType ?? 'NONE']).sort()).toEqual([
+      ['$connect', 'NONE'],
+      ['$default', 'NONE'],
+      ['$disconnect', 'NONE'],
+    ]);
+    const role = Object.values(template.Resources).find((r) => r.Type === 'AWS::IAM::Role')!;
+    expect(JSON.stringify(role.Properties.Policies)).toContain('execute-api:ManageConnections');
+    // The deployed functions find each event's own endpoint: the offline management API is not baked in.
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    const endpoints = functions.map((f) => (f.Properties.Environment as { Variables: Record<string, string> }).Variables.WS_MANAGEMENT_ENDPOINT);
+    expect(new Set(endpoints)).toEqual(new Set(['']));
   });
 });

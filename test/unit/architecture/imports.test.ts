@@ -56,7 +56,8 @@ const RUNTIME_PARTS: Record<string, string[]> = {
   inbound: [],
   iparams: ['outbound'],
   keys: ['iparams'],
-  '(root)': ['iparams', 'inbound', 'outbound', 'keys'],
+  websocket: ['inbound'],
+  '(root)': ['iparams', 'inbound', 'outbound', 'keys', 'websocket'],
 };
 
 const packageName = (spec: string) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
