@@ -126,8 +126,12 @@ describe('the packed packages', () => {
     expect(packed.files[name]).toContain('README.md');
   });
 
-  it('packs all six packages, leaves first', () => {
-    expect(PACKAGES).toEqual(['protocol', 'schema', 'runtime', 'offline', 'cli', 'verify']);
+  it('packs all six packages, each after the workspace packages it depends on', () => {
+    expect([...PACKAGES].sort()).toEqual(['cli', 'offline', 'protocol', 'runtime', 'schema', 'verify']);
+    for (const [i, name] of PACKAGES.entries()) {
+      const deps = Object.keys(manifestOf(all, name).dependencies ?? {}).filter((d) => d.startsWith('@tessera/'));
+      for (const dep of deps) expect([name, dep, PACKAGES.indexOf(dep.slice(9) as never) < i]).toEqual([name, dep, true]);
+    }
   });
 
   it('loads every entry point of every package under require and import, with the same named exports', () => {
