@@ -1,6 +1,14 @@
 /** Type tests of the public API: compiled by `tsc --noEmit` (npm test), never run. Each @ts-expect-error must fail. */
 import { createApp, CustomerHttpError, type FunctionContext } from '@tessera/runtime';
-import { ANY_INSTALLATION, createVerifier, RedisReplayStore, type VerifierOptions } from '@tessera/verify';
+import {
+  ANY_INSTALLATION,
+  createUpgradeVerifier,
+  createVerifier,
+  RedisReplayStore,
+  type UpgradeVerifierOptions,
+  type VerifierOptions,
+} from '@tessera/verify';
+import type { WebSocketRoutesOptions } from '@tessera/runtime/websocket';
 import { createJwksHandler, createKeyManager, SsmKeyStore } from '@tessera/runtime/keys';
 import {
   type CliError,
@@ -198,3 +206,33 @@ void keys.rotate({ alg: 'EdDSA', delaySec: 600 });
 // @ts-expect-error: RS256 app keys do not exist
 void keys.generate({ alg: 'RS256' });
 export const jwks = createJwksHandler({ appId: 'order-lookup' });
+
+// Issue 9 surfaces: tickets, the upgrade check, the app's own WebSocket routes.
+export const ticketFn = app.defineWsTicketFunction('getOrder', { path: ({ request }) => `/orders/live?order=${request.query.id ?? ''}` });
+// @ts-expect-error: the path is a string or a function of the request, not a number
+app.defineWsTicketFunction('getOrder', { path: 42 });
+const upgradeOptions: UpgradeVerifierOptions = {
+  algorithms: ['ES256'],
+  jwksUrl: 'https://app.example.com/.well-known/jwks.json',
+  issuer: 'app',
+  installationId: 'acme',
+  publicOrigin: 'wss://live.acme.com',
+  allowedOrigins: ['https://*.helpdesk.example.com'],
+};
+// @ts-expect-error: with app keys the upgrade check, like the request verifier, must name the installation(s) it serves
+const unpinnedUpgrade: UpgradeVerifierOptions = {
+  algorithms: ['ES256'],
+  jwksUrl: 'https://app.example.com/jwks.json',
+  issuer: 'app',
+  publicOrigin: 'wss://live.acme.com',
+  allowedOrigins: [],
+};
+export const upgrades = createUpgradeVerifier(upgradeOptions);
+export async function whoConnected(): Promise<string> {
+  const verified = await upgrades.verify({ url: '/live', headers: {} });
+  const protocol: string = verified.protocol;
+  return `${verified.installationId} ${protocol} ${verified.user ?? ''}`;
+}
+// @ts-expect-error: scopes and manifestFunction exclude each other
+export const bothScopes: WebSocketRoutesOptions = { manifest: {}, protocols: ['tessera.v1'], scopes: ['a'], manifestFunction: 'getOrder' };
+export { unpinnedUpgrade };

@@ -26,7 +26,13 @@ import { createTicketCheck, type TicketCheck } from './_ticket.js';
 import type { VerifierOptions } from './verifier-options.js';
 
 /** The key options of a JWT verifier (secrets, or algorithms with `jwksUrl` or `keys`) and who it serves. */
-type TicketKeyOptions = Omit<Extract<VerifierOptions, { mode: 'jwt' }>, 'mode' | 'publicOrigin' | 'maxTokenAgeSec'>;
+// Distributive, so each key variant keeps its own rules (app keys require `installationId`, as for request tokens).
+type TicketKeyOptions =
+  Extract<VerifierOptions, { mode: 'jwt' }> extends infer V
+    ? V extends unknown
+      ? Omit<V, 'mode' | 'publicOrigin' | 'maxTokenAgeSec'>
+      : never
+    : never;
 
 /**
  * Options of {@link createUpgradeVerifier}: the request verifier's JWT options (the same secrets or app keys, the
