@@ -6,6 +6,7 @@ import { keysCommands } from './_keys-commands.js';
 import { devCommands } from './_dev-commands.js';
 import { projectCommands } from './_project-commands.js';
 import { wsCommands } from './_ws-commands.js';
+import { initCommands } from './_init-commands.js';
 
 /** Where a command reads and writes; injected so tests can drive the CLI without a terminal. */
 export interface CliIo {
@@ -38,7 +39,14 @@ export function exitCodeOf(err: unknown): number {
   return EXIT_CODES.failed;
 }
 
-const COMMANDS: Record<string, CommandSpec> = { ...projectCommands, ...iparamsCommands, ...keysCommands, ...devCommands, ...wsCommands };
+const COMMANDS: Record<string, CommandSpec> = {
+  ...projectCommands,
+  ...iparamsCommands,
+  ...keysCommands,
+  ...devCommands,
+  ...wsCommands,
+  ...initCommands,
+};
 
 function help(io: CliIo): number {
   io.stdout.write('Usage: tessera <command> [options]\n\nCommands:\n');

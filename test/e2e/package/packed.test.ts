@@ -117,12 +117,14 @@ describe('the packed packages', () => {
     packed?.remove();
   });
 
-  it.each(PACKAGES)('@tessera/%s holds every file its exports name, types first, and only dist, bin, schema and its README', (name) => {
+  it.each(PACKAGES)('@tessera/%s holds every file its exports name, types first, and only dist, bin, schema, templates and its README', (name) => {
     const manifest = manifestOf(all, name);
     const named = Object.values(manifest.exports).flatMap((entry) => (typeof entry === 'string' ? [entry] : Object.values(entry)));
     expect(named.filter((f) => !existsSync(join(all.dir(name), f)))).toEqual([]);
     for (const entry of Object.values(manifest.exports)) if (typeof entry === 'object') expect(Object.keys(entry)[0]).toBe('types');
-    expect(packed.files[name].filter((f) => !/^(dist|bin|schema)\//.test(f) && !['package.json', 'README.md'].includes(f))).toEqual([]);
+    expect(packed.files[name].filter((f) => !/^(dist|bin|schema|templates)\//.test(f) && !['package.json', 'README.md'].includes(f))).toEqual([]);
+    // `tessera init` writes from templates inside the package: nothing is downloaded.
+    if (name === 'cli') expect(packed.files[name]).toContain('templates/app/manifest.json.tmpl');
     expect(packed.files[name]).toContain('README.md');
   });
 
