@@ -7,6 +7,7 @@ import { devCommands } from './_dev-commands.js';
 import { projectCommands } from './_project-commands.js';
 import { wsCommands } from './_ws-commands.js';
 import { initCommands } from './_init-commands.js';
+import { doctorCommands } from './_doctor-commands.js';
 
 /** Where a command reads and writes; injected so tests can drive the CLI without a terminal. */
 export interface CliIo {
@@ -46,6 +47,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   ...devCommands,
   ...wsCommands,
   ...initCommands,
+  ...doctorCommands,
 };
 
 function help(io: CliIo): number {

@@ -1,0 +1,193 @@
+/**
+ * `tessera doctor`: checks a project before a deploy, one line per finding with how to fix it. Reads the project's
+ * files only (and the environment the deploy would see); it contacts nothing.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CliError } from '@tessera/protocol/errors';
+import { readEnvironment } from '@tessera/protocol';
+import { loadProject, validateProject, type Manifest } from '@tessera/schema';
+import { parse } from 'yaml';
+import type { CliIo, CommandSpec } from './run.js';
+
+/** SSM's standard throughput for GetParameter(s), shared per account and region. */
+export const SSM_STANDARD_READS_PER_SEC = 40;
+const DEFAULT_TTL_MS = 60_000;
+
+export interface Finding {
+  level: 'error' | 'warn' | 'ok';
+  check: string;
+  message: string;
+  /** How to fix it; absent on `ok`. */
+  fix?: string;
+}
+
+type Yaml = Record<string, unknown> | undefined;
+const at = (value: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), value);
+
+/** `${env:NAME, 'default'}` as the deploy would see it: the variable from `env`, else the default. */
+function resolved(value: unknown, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (typeof value !== 'string') return value === undefined ? undefined : String(value);
+  const m = /^\$\{env:([A-Za-z0-9_]+)(?:,\s*'([^']*)')?\}$/.exec(value.trim());
+  if (!m) return value;
+  return env[m[1] as string] ?? m[2];
+}
+
+function iamFindings(serverless: Yaml, appId: string): Finding[] {
+  const statements = at(serverless, 'provider', 'iam', 'role', 'statements');
+  const ssm = (Array.isArray(statements) ? statements : []).filter((s) => JSON.stringify(at(s, 'Action') ?? '').includes('ssm:'));
+  if (ssm.length === 0) {
+    return [
+      {
+        level: 'error',
+        check: 'iam',
+        message: 'no statement grants SSM reads',
+        fix: `allow ssm:GetParameter and ssm:GetParameters on parameter/tessera/${appId}/*`,
+      },
+    ];
+  }
+  const scoped = `parameter/tessera/${appId}/*`;
+  // `${self:custom.x}` as serverless resolves it, and the manifest's id read through `${file(./manifest.json):app.id}`.
+  const expand = (text: string): string =>
+    text
+      .replace(/\$\{self:custom\.([A-Za-z0-9_]+)\}/g, (_m, key: string) => String(at(serverless, 'custom', key) ?? ''))
+      .replace(/\$\{file\(\.\/manifest\.json\):app\.id\}/g, appId);
+  const loose = ssm.filter(
+    (s) => !expand(JSON.stringify(at(s, 'Resource') ?? '')).includes(scoped) || /ssm:\*|Put|Delete|ByPath/.test(JSON.stringify(at(s, 'Action'))),
+  );
+  return loose.length > 0
+    ? [
+        {
+          level: 'error',
+          check: 'iam',
+          message: "an SSM statement reaches beyond the app's path or grants writes",
+          fix: `limit it to ssm:GetParameter, ssm:GetParameters on ${scoped}`,
+        },
+      ]
+    : [{ level: 'ok', check: 'iam', message: `SSM reads only below /tessera/${appId}/` }];
+}
+
+function environmentFindings(manifest: Manifest, serverless: Yaml, env: Readonly<Record<string, string | undefined>>): Finding[] {
+  const stageEnv = (name: string) => resolved(at(serverless, 'provider', 'environment', name), env);
+  const out: Finding[] = [];
+  const offline = stageEnv('TESSERA_OFFLINE');
+  out.push(
+    offline === 'true'
+      ? {
+          level: 'error',
+          check: 'offline',
+          message: 'TESSERA_OFFLINE is true for this stage',
+          fix: 'unset TESSERA_OFFLINE (serverless.yml defaults it to false)',
+        }
+      : { level: 'ok', check: 'offline', message: 'offline mode off' },
+  );
+  const csrf = Object.entries(manifest.functions).filter(([, f]) => f.csrf === true);
+  if (csrf.length > 0) {
+    const secret = stageEnv('TESSERA_CSRF_SECRET');
+    out.push(
+      secret === undefined || Buffer.byteLength(secret) < 32
+        ? {
+            level: 'error',
+            check: 'csrf',
+            message: `${csrf.map(([n]) => n).join(', ')} ${csrf.length > 1 ? 'are' : 'is'} csrf: true but TESSERA_CSRF_SECRET is unset or under 32 bytes`,
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: a serverless variable, shown to the user
+            fix: 'deploy it from a secret store, e.g. ${ssm:/tessera/<app>/csrf-secret}',
+          }
+        : { level: 'ok', check: 'csrf', message: 'the CSRF key is set' },
+    );
+  }
+  if (manifest.session) {
+    const jwksUrl = stageEnv('TESSERA_SESSION_JWKS_URL') || manifest.session.jwksUrl;
+    out.push(
+      jwksUrl.startsWith('https://')
+        ? { level: 'ok', check: 'session', message: 'the session JWKS is fetched over HTTPS' }
+        : {
+            level: 'error',
+            check: 'session',
+            message: 'the session JWKS URL is not HTTPS (refused outside offline mode)',
+            fix: "set TESSERA_SESSION_JWKS_URL to the platform's https:// JWKS for this stage",
+          },
+    );
+  }
+  const alg = manifest.customer.auth.alg;
+  if (alg === 'ES256' || alg === 'EdDSA') {
+    out.push({
+      level: 'warn',
+      check: 'keys',
+      message: `customer.auth.alg is ${alg}: the stage's SSM needs the app's signing key document`,
+      fix: 'run `tessera keys list` against the stage; `tessera keys generate` if it has none',
+    });
+  }
+  return out;
+}
+
+/** Reads per second at steady state: each warm instance re-reads each installation it serves once per TTL. */
+export function estimateSsmReadsPerSec(installations: number, instancesPerInstallation: number, ttlMs: number): number {
+  return (installations * instancesPerInstallation) / (ttlMs / 1000);
+}
+
+function loadFinding(installations: number, instances: number, ttlMs: number): Finding {
+  const perSec = estimateSsmReadsPerSec(installations, instances, ttlMs);
+  const share = perSec / SSM_STANDARD_READS_PER_SEC;
+  const message = `${installations} installation(s) × ${instances} warm instance(s) / ${ttlMs / 1000} s TTL ≈ ${perSec.toFixed(1)} SSM reads/s, ${(share * 100).toFixed(0)}% of the standard ${SSM_STANDARD_READS_PER_SEC}/s`;
+  if (share >= 1)
+    return { level: 'error', check: 'ssm-load', message, fix: 'raise TESSERA_IPARAMS_TTL_MS, or turn on SSM higher throughput (3,000/s)' };
+  if (share >= 0.5)
+    return { level: 'warn', check: 'ssm-load', message, fix: 'cold starts and other callers share the same 40/s: leave headroom (a longer TTL)' };
+  return { level: 'ok', check: 'ssm-load', message };
+}
+
+/** Every finding for the project in `dir`, for the given load. */
+export async function diagnose(
+  dir: string,
+  env: Readonly<Record<string, string | undefined>>,
+  load: { installations: number; instancesPerInstallation: number },
+): Promise<Finding[]> {
+  const issues = await validateProject(dir);
+  if (issues.length > 0) {
+    return issues.map((i) => ({
+      level: 'error' as const,
+      check: 'project',
+      message: `${i.file} ${i.field}: ${i.rule}`,
+      fix: 'correct the file (`tessera validate` lists the same)',
+    }));
+  }
+  const { manifest } = await loadProject(dir);
+  const serverless = parse(await readFile(join(dir, 'serverless.yml'), 'utf8')) as Yaml;
+  const ttl =
+    resolved(at(serverless, 'provider', 'environment', 'TESSERA_IPARAMS_TTL_MS'), env) ?? String(readEnvironment(env).iparamsTtlMs ?? DEFAULT_TTL_MS);
+  const ttlMs = Number(ttl) > 0 ? Number(ttl) : DEFAULT_TTL_MS;
+  return [
+    { level: 'ok', check: 'project', message: 'manifest.json, iparams.json and serverless.yml are valid' },
+    ...iamFindings(serverless, manifest.app.id),
+    ...environmentFindings(manifest, serverless, env),
+    loadFinding(load.installations, load.instancesPerInstallation, ttlMs),
+  ];
+}
+
+function count(value: string | boolean | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value) || n < 1)
+    throw new CliError('ERR_CLI_USAGE', { message: `--${name} must be a positive integer` });
+  return n;
+}
+
+export const doctorCommands: Record<string, CommandSpec> = {
+  doctor: {
+    summary: 'check the project before a deploy: files, IAM, CSRF key, session JWKS, offline mode, keys, SSM load',
+    usage: 'doctor [--installations N] [--instances-per-installation N]',
+    options: { installations: { type: 'string' }, 'instances-per-installation': { type: 'string' } },
+    async run({ positionals, values, io }: { positionals: string[]; values: Record<string, string | boolean | undefined>; io: CliIo }) {
+      if (positionals.length > 0)
+        throw new CliError('ERR_CLI_USAGE', { message: 'Usage: tessera doctor [--installations N] [--instances-per-installation N]' });
+      const findings = await diagnose(io.cwd, io.env, {
+        installations: count(values.installations, 'installations', 100),
+        instancesPerInstallation: count(values['instances-per-installation'], 'instances-per-installation', 1),
+      });
+      for (const f of findings) io.stdout.write(`${f.level.padEnd(5)} ${f.check}: ${f.message}${f.fix ? ` — fix: ${f.fix}` : ''}\n`);
+      return findings.some((f) => f.level === 'error') ? 1 : 0;
+    },
+  },
+};

@@ -1,0 +1,67 @@
+/** `tessera doctor` on copies of the example app: one line per finding with its fix, exit 1 on any error. */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { estimateSsmReadsPerSec } from '../../../packages/cli/src/_doctor-commands.js';
+import { cli } from '../../helpers/cli.js';
+
+const root = resolve(__dirname, '../../..');
+const GOOD_ENV = { TESSERA_CSRF_SECRET: 'c'.repeat(40), TESSERA_SESSION_JWKS_URL: 'https://platform.example.com/.well-known/jwks.json' };
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tessera-doctor-'));
+  for (const f of ['manifest.json', 'iparams.json', 'serverless.yml', 'functions']) cpSync(join(root, f), join(dir, f), { recursive: true });
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const lineOf = (out: string, check: string) => out.split('\n').find((l) => l.includes(` ${check}: `)) ?? '';
+const edit = (file: string, change: (text: string) => string): void => writeFileSync(join(dir, file), change(readFileSync(join(dir, file), 'utf8')));
+
+describe('tessera doctor', () => {
+  it('passes the example app deployed with a CSRF key and an HTTPS session JWKS (the keys line a warning)', async () => {
+    const run = await cli(['doctor'], { cwd: dir, env: { ...process.env, ...GOOD_ENV } });
+    expect(run.code).toBe(0);
+    for (const check of ['project', 'iam', 'offline', 'csrf', 'session', 'ssm-load']) expect(lineOf(run.stdout, check)).toMatch(/^ok {4}/);
+    expect(lineOf(run.stdout, 'keys')).toMatch(/^warn .* fix: run `tessera keys list`/);
+  });
+
+  it.each<[string, Record<string, string>, () => void, string, string]>([
+    ['no CSRF key for the csrf: true function', { TESSERA_CSRF_SECRET: '' }, () => undefined, 'csrf', 'TESSERA_CSRF_SECRET'],
+    ['a plain-HTTP session JWKS', { TESSERA_SESSION_JWKS_URL: '' }, () => undefined, 'session', 'not HTTPS'],
+    ['offline mode on for the stage', { TESSERA_OFFLINE: 'true' }, () => undefined, 'offline', 'TESSERA_OFFLINE is true'],
+    [
+      'SSM reads on every parameter of the account',
+      {},
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the serverless variable as serverless.yml spells it
+      (): void => edit('serverless.yml', (t) => t.replace('parameter/tessera/${self:custom.appId}/*', 'parameter/*')),
+      'iam',
+      'beyond the app',
+    ],
+    ['an invalid manifest', {}, (): void => edit('manifest.json', (t) => t.replace('"order-lookup"', '"Not An Id"')), 'project', 'manifest.json'],
+  ])('reports %s as an error with its fix, and exits 1', async (_name, env, change, check, text) => {
+    // Prepare
+    change();
+    // Act
+    const run = await cli(['doctor'], { cwd: dir, env: { ...process.env, ...GOOD_ENV, ...env } });
+    // Assess
+    expect(run.code).toBe(1);
+    expect(lineOf(run.stdout, check)).toMatch(new RegExp(`^error ${check}: .*${text}.* — fix: `));
+  });
+
+  it('estimates SSM reads per second against the standard 40/s', async () => {
+    expect(estimateSsmReadsPerSec(1200, 1, 60_000)).toBe(20);
+    const half = await cli(['doctor', '--installations', '1500'], { cwd: dir, env: { ...process.env, ...GOOD_ENV } });
+    const over = await cli(['doctor', '--installations', '3000'], { cwd: dir, env: { ...process.env, ...GOOD_ENV } });
+    expect(lineOf(half.stdout, 'ssm-load')).toMatch(/^warn .*≈ 25\.0 SSM reads\/s, 63% of the standard 40\/s/);
+    expect(half.code).toBe(0);
+    expect(lineOf(over.stdout, 'ssm-load')).toMatch(/^error .*≈ 50\.0 SSM reads\/s, 125% .* fix: raise TESSERA_IPARAMS_TTL_MS/);
+    expect(over.code).toBe(1);
+  });
+
+  it('refuses a bad count with exit 2', async () => {
+    const run = await cli(['doctor', '--installations', 'many'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--installations must be a positive integer');
+  });
+});
