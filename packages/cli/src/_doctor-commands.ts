@@ -1,11 +1,14 @@
 /**
  * `tessera doctor`: checks a project before a deploy, one line per finding with how to fix it. Reads the project's
- * files only (and the environment the deploy would see); it contacts nothing.
+ * files (and the environment the deploy would see); only with `--check-store` does it read the stage's SSM, and then
+ * only the signing key document's public list.
  */
 import { readFile } from 'node:fs/promises';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { join } from 'node:path';
-import { CliError } from '@tessera/protocol/errors';
+import { CliError, KeysError } from '@tessera/protocol/errors';
 import { readEnvironment } from '@tessera/protocol';
+import { createKeyManager, SsmKeyStore } from '@tessera/runtime/keys';
 import { loadProject, validateProject, type Manifest } from '@tessera/schema';
 import { parse } from 'yaml';
 import type { CliIo, CommandSpec } from './run.js';
@@ -110,16 +113,50 @@ function environmentFindings(manifest: Manifest, serverless: Yaml, env: Readonly
           },
     );
   }
-  const alg = manifest.customer.auth.alg;
-  if (alg === 'ES256' || alg === 'EdDSA') {
-    out.push({
-      level: 'warn',
-      check: 'keys',
-      message: `customer.auth.alg is ${alg}: the stage's SSM needs the app's signing key document`,
-      fix: 'run `tessera keys list` against the stage; `tessera keys generate` if it has none',
-    });
-  }
   return out;
+}
+
+/** Whether the stage can sign: without `--check-store` only a reminder, with it the key list read from SSM. */
+async function keyFindings(manifest: Manifest, checkStore: boolean): Promise<Finding[]> {
+  const alg = manifest.customer.auth.alg;
+  if (alg !== 'ES256' && alg !== 'EdDSA') return [];
+  if (!checkStore) {
+    return [
+      {
+        level: 'warn',
+        check: 'keys',
+        message: `customer.auth.alg is ${alg}: the stage's SSM needs the app's signing key document (not checked)`,
+        fix: 'run `tessera doctor --check-store` against the stage, or `tessera keys list`',
+      },
+    ];
+  }
+  const manager = createKeyManager({ appId: manifest.app.id, store: new SsmKeyStore({ client: new SSMClient({}) }), actor: 'doctor' });
+  // No document is a finding; an unreachable store stays an error of the command (exit 69, so a script can retry).
+  const keys = await manager.list().catch((err: unknown) => {
+    if (err instanceof KeysError && err.code === 'ERR_KEYS_NOT_FOUND') return [];
+    throw err;
+  });
+  const current = keys.find((k) => k.state === 'current');
+  if (!current) {
+    return [
+      {
+        level: 'error',
+        check: 'keys',
+        message: `customer.auth.alg is ${alg} but the stage has no signing key`,
+        fix: `run \`tessera keys generate --alg ${alg}\` against the stage`,
+      },
+    ];
+  }
+  return current.alg === alg
+    ? [{ level: 'ok', check: 'keys', message: `the stage signs with ${alg} key ${current.kid}` }]
+    : [
+        {
+          level: 'error',
+          check: 'keys',
+          message: `customer.auth.alg is ${alg} but the stage's signing key ${current.kid} is ${current.alg}`,
+          fix: `run \`tessera keys rotate --alg ${alg}\`, or set customer.auth.alg to ${current.alg}`,
+        },
+      ];
 }
 
 /** Reads per second at steady state: each warm instance re-reads each installation it serves once per TTL. */
@@ -143,6 +180,7 @@ export async function diagnose(
   dir: string,
   env: Readonly<Record<string, string | undefined>>,
   load: { installations: number; instancesPerInstallation: number },
+  checkStore = false,
 ): Promise<Finding[]> {
   const issues = await validateProject(dir);
   if (issues.length > 0) {
@@ -162,6 +200,7 @@ export async function diagnose(
     { level: 'ok', check: 'project', message: 'manifest.json, iparams.json and serverless.yml are valid' },
     ...iamFindings(serverless, manifest.app.id),
     ...environmentFindings(manifest, serverless, env),
+    ...(await keyFindings(manifest, checkStore)),
     loadFinding(load.installations, load.instancesPerInstallation, ttlMs),
   ];
 }
@@ -177,15 +216,18 @@ function count(value: string | boolean | undefined, name: string, fallback: numb
 export const doctorCommands: Record<string, CommandSpec> = {
   doctor: {
     summary: 'check the project before a deploy: files, IAM, CSRF key, session JWKS, offline mode, keys, SSM load',
-    usage: 'doctor [--installations N] [--instances-per-installation N]',
-    options: { installations: { type: 'string' }, 'instances-per-installation': { type: 'string' } },
+    usage: 'doctor [--installations N] [--instances-per-installation N] [--check-store]',
+    options: { installations: { type: 'string' }, 'instances-per-installation': { type: 'string' }, 'check-store': { type: 'boolean' } },
     async run({ positionals, values, io }: { positionals: string[]; values: Record<string, string | boolean | undefined>; io: CliIo }) {
       if (positionals.length > 0)
-        throw new CliError('ERR_CLI_USAGE', { message: 'Usage: tessera doctor [--installations N] [--instances-per-installation N]' });
-      const findings = await diagnose(io.cwd, io.env, {
+        throw new CliError('ERR_CLI_USAGE', {
+          message: 'Usage: tessera doctor [--installations N] [--instances-per-installation N] [--check-store]',
+        });
+      const load = {
         installations: count(values.installations, 'installations', 100),
         instancesPerInstallation: count(values['instances-per-installation'], 'instances-per-installation', 1),
-      });
+      };
+      const findings = await diagnose(io.cwd, io.env, load, values['check-store'] === true);
       for (const f of findings) io.stdout.write(`${f.level.padEnd(5)} ${f.check}: ${f.message}${f.fix ? ` — fix: ${f.fix}` : ''}\n`);
       return findings.some((f) => f.level === 'error') ? 1 : 0;
     },

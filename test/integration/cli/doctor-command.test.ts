@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { estimateSsmReadsPerSec } from '../../../packages/cli/src/_doctor-commands.js';
 import { cli } from '../../helpers/cli.js';
+import { startLocalSsm, type LocalSsm } from '../../helpers/ssm.js';
 
 const root = resolve(__dirname, '../../..');
 const GOOD_ENV = { TESSERA_CSRF_SECRET: 'c'.repeat(40), TESSERA_SESSION_JWKS_URL: 'https://platform.example.com/.well-known/jwks.json' };
@@ -23,7 +24,41 @@ describe('tessera doctor', () => {
     const run = await cli(['doctor'], { cwd: dir, env: { ...process.env, ...GOOD_ENV } });
     expect(run.code).toBe(0);
     for (const check of ['project', 'iam', 'offline', 'csrf', 'session', 'ssm-load']) expect(lineOf(run.stdout, check)).toMatch(/^ok {4}/);
-    expect(lineOf(run.stdout, 'keys')).toMatch(/^warn .* fix: run `tessera keys list`/);
+    expect(lineOf(run.stdout, 'keys')).toMatch(/^warn .*\(not checked\) — fix: run `tessera doctor --check-store`/);
+  });
+
+  describe('--check-store reads the signing keys from the stage', () => {
+    let ssm: LocalSsm;
+    beforeEach(async () => {
+      ssm = await startLocalSsm();
+      // The SDK reads its endpoint from the process environment, not from the CLI's injected one.
+      process.env.AWS_ENDPOINT_URL_SSM = ssm.server.url;
+    });
+    afterEach(async () => {
+      delete process.env.AWS_ENDPOINT_URL_SSM;
+      await ssm.stop();
+    });
+    const doctor = () => cli(['doctor', '--check-store'], { cwd: dir, env: { ...process.env, ...GOOD_ENV } });
+
+    it('is an error with no key, ok once the key of the manifest signs, an error when the algorithm differs', async () => {
+      const none = await doctor();
+      expect(none.code).toBe(1);
+      expect(lineOf(none.stdout, 'keys')).toMatch(
+        /^error keys: .*ES256 but the stage has no signing key — fix: run `tessera keys generate --alg ES256`/,
+      );
+
+      expect((await cli(['keys', 'generate', '--alg', 'ES256'], { cwd: dir, env: process.env })).code).toBe(0);
+      const one = await doctor();
+      expect(one.code).toBe(0);
+      expect(lineOf(one.stdout, 'keys')).toMatch(/^ok {4}keys: the stage signs with ES256 key \S+$/);
+
+      edit('manifest.json', (t) => t.replace('"alg": "ES256"', '"alg": "EdDSA"'));
+      const other = await doctor();
+      expect(other.code).toBe(1);
+      expect(lineOf(other.stdout, 'keys')).toMatch(/^error keys: .*EdDSA but the stage's signing key \S+ is ES256 — fix: /);
+      // One line per finding, nothing else (the key document it read holds a private key).
+      for (const l of other.stdout.trim().split('\n')) expect(l).toMatch(/^(ok {4}|warn |error )[a-z-]+: /);
+    });
   });
 
   it.each<[string, Record<string, string>, () => void, string, string]>([
