@@ -6,6 +6,7 @@ import { TesseraError, type TesseraErrorCode } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import { ID_RULE, isId, isLoopbackHost, LOOPBACK_RULE, mergeOptions } from '@tessera/protocol';
 import { createDevSigningKey, type DevSigningKey } from './_dev-platform-keys.js';
+import { installPage } from './_dev-platform-install.js';
 import { readPage } from './_dev-platform-page.js';
 
 /**
@@ -28,6 +29,11 @@ export interface DevPlatformOptions {
   host?: string;
   /** Scopes each session carries. Default `['orders:read', 'orders:write']`. */
   scopes?: readonly string[];
+  /**
+   * Scopes of the sessions handed to the app's install page (framed at `GET /install`, asking `POST /session` with
+   * `{"purpose":"install"}`). Default `['admin']`, the install function's default.
+   */
+  installScopes?: readonly string[];
   /** The dev user (`sub`). Default `dev-user`. */
   subject?: string;
   /** Session lifetime in seconds, 1 to 300 (the session verifier's cap). Default 300. */
@@ -60,6 +66,7 @@ const DEFAULTS = {
   port: 4200,
   host: '127.0.0.1',
   scopes: ['orders:read', 'orders:write'],
+  installScopes: ['admin'],
   subject: 'dev-user',
   tokenLifetimeSec: 300,
   pageDir: undefined,
@@ -110,8 +117,11 @@ function resolveOptions(options: DevPlatformOptions) {
   };
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) fail('option "port" must be an integer from 0 to 65535');
   if (typeof o.host !== 'string' || !isLoopbackHost(o.host)) fail(`option "host" ${LOOPBACK_RULE}`);
-  if (!Array.isArray(o.scopes) || o.scopes.some((s) => typeof s !== 'string' || !SCOPE.test(s))) {
-    fail('option "scopes" must be a list of scope names without spaces');
+  for (const name of ['scopes', 'installScopes'] as const) {
+    const list = o[name] as unknown;
+    if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || !SCOPE.test(s))) {
+      fail(`option "${name}" must be a list of scope names without spaces`);
+    }
   }
   if (typeof o.subject !== 'string' || o.subject === '') fail('option "subject" must be a non-empty string');
   const lifetime = o.tokenLifetimeSec;
@@ -130,6 +140,7 @@ function resolveOptions(options: DevPlatformOptions) {
     socketOrigins: [...(socketOrigins as string[])],
     port: o.port,
     scopes: [...new Set(o.scopes as string[])],
+    installScopes: [...new Set(o.installScopes as string[])],
     subject: o.subject,
     host: o.host,
     tokenLifetimeSec: lifetime,
@@ -152,17 +163,28 @@ function refuse(o: Resolved, res: ServerResponse, code: TesseraErrorCode, reason
   send(res, statusCode, headers, body);
 }
 
-/** Reads and discards a small body; resolves false when it is larger than the cap. */
-function drainBody(req: IncomingMessage): Promise<boolean> {
+/** Reads a small body; resolves undefined when it is larger than the cap. */
+function readSmallBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((done) => {
+    const chunks: Buffer[] = [];
     let bytes = 0;
     req.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
-      if (bytes > MAX_SESSION_BODY_BYTES) done(false);
+      if (bytes > MAX_SESSION_BODY_BYTES) done(undefined);
+      else chunks.push(chunk);
     });
-    req.on('end', () => done(bytes <= MAX_SESSION_BODY_BYTES));
-    req.on('error', () => done(false));
+    req.on('end', () => done(bytes <= MAX_SESSION_BODY_BYTES ? Buffer.concat(chunks).toString('utf8') : undefined));
+    req.on('error', () => done(undefined));
   });
+}
+
+/** `{"purpose":"install"}` asks for the install page's session; anything else (or nothing) for the product page's. */
+function purposeOf(body: string): 'install' | 'product' {
+  try {
+    return (JSON.parse(body) as { purpose?: unknown } | null)?.purpose === 'install' ? 'install' : 'product';
+  } catch {
+    return 'product';
+  }
 }
 
 async function issueSession(o: Resolved, key: DevSigningKey, origin: string, req: IncomingMessage, res: ServerResponse) {
@@ -172,17 +194,19 @@ async function issueSession(o: Resolved, key: DevSigningKey, origin: string, req
   if (req.headers['sec-fetch-site'] !== undefined && req.headers['sec-fetch-site'] !== 'same-origin') {
     return refuse(o, res, 'ERR_ORIGIN_NOT_ALLOWED', 'session asked for by a cross-site request');
   }
-  if (!(await drainBody(req))) return refuse(o, res, 'ERR_BODY_TOO_LARGE', `body over ${MAX_SESSION_BODY_BYTES} bytes`);
+  const body = await readSmallBody(req);
+  if (body === undefined) return refuse(o, res, 'ERR_BODY_TOO_LARGE', `body over ${MAX_SESSION_BODY_BYTES} bytes`);
+  const purpose = purposeOf(body);
   const token = await key.sign({
     issuer: origin,
     audience: o.appId,
     subject: o.subject,
     installationId: o.installationId,
-    scopes: o.scopes,
+    scopes: purpose === 'install' ? o.installScopes : o.scopes,
     lifetimeSec: o.tokenLifetimeSec,
     nowMs: o.now(),
   });
-  o.logger.log('info', 'dev-platform.session.issued', { subject: o.subject, installationId: o.installationId, kid: key.kid });
+  o.logger.log('info', 'dev-platform.session.issued', { subject: o.subject, installationId: o.installationId, kid: key.kid, purpose });
   send(res, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, JSON.stringify({ token, expiresInSec: o.tokenLifetimeSec }));
 }
 
@@ -198,14 +222,15 @@ async function route(o: Resolved, key: DevSigningKey, origin: string, req: Incom
     // DESIGN.md "JWKS fetching": verifiers cache for at most 5 minutes, matching this max-age.
     return send(res, 200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }, JSON.stringify(key.jwks));
   }
-  const page = await readPage(o.pageDir, pathname, o.functionsOrigin, o.socketOrigins);
+  const page = installPage(pathname, o.functionsOrigin, o.installationId) ?? (await readPage(o.pageDir, pathname, o.functionsOrigin, o.socketOrigins));
   if (page === undefined) return refuse(o, res, 'ERR_NOT_FOUND', 'no such page');
   return send(res, page.status, page.headers, method === 'HEAD' ? '' : page.body);
 }
 
 /**
  * Starts the dev platform on loopback with a fresh in-memory ES256 key: `GET /.well-known/jwks.json`,
- * `POST /session` (→ `{ token, expiresInSec }`) and the product page at `GET /`. Options are checked here (TypeError).
+ * `POST /session` (→ `{ token, expiresInSec }`), the product page at `GET /` and, at `GET /install`, the app's install
+ * page framed with install-scoped sessions. Options are checked here (TypeError).
  * @example
  * const platform = await startDevPlatform({ appId: 'order-lookup', installationId: 'demo',
  *   functionsUrl: 'http://127.0.0.1:4000', pageDir: 'demo/product' });

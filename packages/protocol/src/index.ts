@@ -67,7 +67,8 @@ export function originOf(url: string | URL): string {
   return new URL(String(url)).origin;
 }
 
-const EMPTY_BODY_HASH = createHash('sha256').digest('base64url');
+// SHA-256 of no bytes, written out: a module-level hash would be a side effect no bundler can drop.
+const EMPTY_BODY_HASH = '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU';
 
 /**
  * The `bh` claim: base64url SHA-256 of the exact bytes on the wire.

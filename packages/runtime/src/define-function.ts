@@ -23,6 +23,7 @@ import type { InboundCredential, IparamValues, Manifest, ManifestFunction } from
 import type { SigningKeyProvider } from './keys/index.js';
 import { createCustomerClients } from './_customer-clients.js';
 import { resolveAppConfig } from './config.js';
+import { APP_INTERNALS, type AppInternals } from './_internals.js';
 import {
   authenticateCaller,
   createInstallationBasicGuard,
@@ -129,6 +130,8 @@ export interface App<I extends object> {
    * subprotocol list for `new WebSocket(url, protocols)`, with `Cache-Control: no-store`.
    */
   defineWsTicketFunction(name: string, options: WsTicketFunctionOptions<I>): LambdaHandler;
+  /** For parts built on the app in their own subpath (`@tessera/runtime/install`); not an API. */
+  readonly [APP_INTERNALS]: AppInternals;
 }
 
 /** Options of {@link App.defineWsTicketFunction}. */
@@ -265,9 +268,10 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
   );
   const session =
     options.session ?? (config.session ? createSessionVerifier({ ...config.session, audience: appId, offline, now, logger }) : undefined);
+  const store = options.store ?? new SsmIparamStore();
   const reader = createIparamsReader({
     appId,
-    store: options.store ?? new SsmIparamStore(),
+    store,
     logger,
     now,
     ...(config.iparamsTtlMs !== undefined ? { ttlMs: config.iparamsTtlMs } : {}),
@@ -318,9 +322,28 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
   const answerWith = (invoke: LambdaHandler): LambdaHandler =>
     offline ? (event, context) => invoke(event, context).then(markForOfflineProxy) : invoke;
 
+  const internals: AppInternals = {
+    manifest,
+    store,
+    logger,
+    now,
+    authenticateSession: session
+      ? async (event, scopes) => {
+          const caller = await authenticateCaller(event, guardsFor(['session'], scopes));
+          const subject = caller.session?.subject;
+          if (caller.credential !== 'session' || subject === undefined) throw new InboundError('ERR_SESSION_MISSING');
+          return { installationId: caller.installationId, subject, csrfBinding: csrfBindingOf(caller) };
+        }
+      : undefined,
+    csrfGuard,
+    answerWith: (invoke) => answerWith((event) => invoke(event)),
+    fail,
+  };
+
   return {
     manifest,
     reader,
+    [APP_INTERNALS]: internals,
     defineFunction(name, handler) {
       const declared: ManifestFunction | undefined = manifest.functions[name];
       if (!declared) throw new TypeError(`defineFunction: "${name}" is not declared in manifest.json functions`);

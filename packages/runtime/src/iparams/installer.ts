@@ -68,6 +68,11 @@ export const ROTATION_GRACE_SEC = { default: 86_400, min: 3_600, max: 2_592_000 
 /** The installer's operations; each validates fully before its single write. */
 export interface Installer {
   install(installationId: string, values: unknown, options?: InstallOptions): Promise<{ version: number }>;
+  /**
+   * Replaces the given values and keeps the others, as an update form sends them: a secure field given blank keeps
+   * its stored value ("blank = unchanged"); a blank non-secure field falls back to its default, or is removed.
+   */
+  update(installationId: string, values: unknown): Promise<{ version: number }>;
   /** Replaces one value and keeps the others; a secure field's previous value, if any, stops at once. */
   set(installationId: string, name: string, value: unknown): Promise<{ version: number }>;
   /**
@@ -193,6 +198,24 @@ export function createInstaller(options: InstallerOptions): Installer {
         }
         const out = await store.put(appId, installationId, nextDocument(installationId, values, previous?.document, now()));
         return { result: out, fields: { parameters: Object.keys(values), version: out.version } };
+      });
+    },
+
+    update(installationId, input) {
+      return audited('iparams.updated', installationId, undefined, async () => {
+        assertInstallationId(installationId);
+        const { document } = await current(installationId);
+        const given = typeof input === 'object' && input !== null && !Array.isArray(input) ? { ...(input as Record<string, unknown>) } : input;
+        if (typeof given === 'object' && given !== null) {
+          for (const [name, field] of Object.entries(schema)) {
+            const value = (given as Record<string, unknown>)[name];
+            if (field.secure === true && (value === undefined || value === null || value === '')) delete (given as Record<string, unknown>)[name];
+          }
+        }
+        const values = validateIparamValues(schema, given, { partial: true, previous: document.values });
+        checkCustomerUrl(values);
+        const out = await store.put(appId, installationId, nextDocument(installationId, values, document, now()));
+        return { result: out, fields: { parameters: Object.keys(given as object), version: out.version } };
       });
     },
 
