@@ -26,8 +26,12 @@ export interface Stack {
   functionsUrl: string;
   /** Everything `serverless offline` (and so every function) printed. */
   output(): string;
-  /** The installation's shared secret, only to assert it is printed nowhere. */
+  /** The installation's shared secret, only to assert it is printed nowhere (unset when the stack installed nothing). */
   secret: string;
+  /** ssm-local's URL, for reading back what a page wrote. */
+  ssmUrl: string;
+  /** The service copy the functions run from, for the CLI's working directory. */
+  projectDir: string;
   stop(): Promise<void>;
 }
 
@@ -35,7 +39,8 @@ export interface Stack {
  * Starts the stack. The service copy's manifest points its session section at this run's dev platform and lets the
  * platform's origin through CORS, so the test runs beside the offline end-to-end test without sharing a port.
  */
-export async function startStack(installationId = 'demo'): Promise<Stack> {
+export async function startStack(options: { installationId?: string; install?: boolean } = {}): Promise<Stack> {
+  const installationId = options.installationId ?? 'demo';
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-browser-ssm-'));
   let service: ServiceCopy | undefined;
   let customer: CustomerServer | undefined;
@@ -91,12 +96,14 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
     const client = new SSMClient({ endpoint: ssmUrl, region: 'us-east-1', credentials: OFFLINE_CREDENTIALS });
     const store = new SsmIparamStore({ client });
     const secret = randomBytes(32).toString('base64url');
-    await createInstaller({ manifest: loaded, schema: iparams, store, actor: 'browser-test', logger: silentLogger }).install(installationId, {
-      server_url: `http://127.0.0.1:${customerPort}`,
-      shared_secret: secret,
-      auth_mode: 'jwt',
-      support_email: 'support@example.com',
-    });
+    if (options.install !== false) {
+      await createInstaller({ manifest: loaded, schema: iparams, store, actor: 'browser-test', logger: silentLogger }).install(installationId, {
+        server_url: `http://127.0.0.1:${customerPort}`,
+        shared_secret: secret,
+        auth_mode: 'jwt',
+        support_email: 'support@example.com',
+      });
+    }
     // The manifest's outbound alg decides what the customer's verifier checks: the app's key (its JWKS, served by
     // the functions) for ES256/EdDSA, the installation's secret for HS256.
     const alg = loaded.customer.auth.alg ?? 'HS256';
@@ -115,7 +122,7 @@ export async function startStack(installationId = 'demo'): Promise<Stack> {
       ...(alg === 'HS256' ? { secrets: [secret] } : { jwks: { url: `${functionsUrl}/.well-known/jwks.json`, algorithms: [alg] } }),
     });
     await waitForPort(offlinePorts.http, 180_000);
-    return { platform, customer, functionsUrl, output: () => output, secret, stop };
+    return { platform, customer, functionsUrl, output: () => output, secret, ssmUrl, projectDir: project, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -222,7 +222,8 @@ async function route(o: Resolved, key: DevSigningKey, origin: string, req: Incom
     // DESIGN.md "JWKS fetching": verifiers cache for at most 5 minutes, matching this max-age.
     return send(res, 200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }, JSON.stringify(key.jwks));
   }
-  const page = installPage(pathname, o.functionsOrigin, o.installationId) ?? (await readPage(o.pageDir, pathname, o.functionsOrigin, o.socketOrigins));
+  const page =
+    installPage(pathname, o.functionsOrigin, o.installationId) ?? (await readPage(o.pageDir, pathname, o.functionsOrigin, o.socketOrigins));
   if (page === undefined) return refuse(o, res, 'ERR_NOT_FOUND', 'no such page');
   return send(res, page.status, page.headers, method === 'HEAD' ? '' : page.body);
 }

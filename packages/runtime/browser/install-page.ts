@@ -222,6 +222,9 @@ form.addEventListener('focusout', (event) => {
   // Leaving one choice of a group for another is not leaving the field.
   if (name === undefined || fieldNameOf(event.relatedTarget) === name) return;
   touched.add(name);
+  // On the way to Save the submit shows everything: a message inserted now would move the button from under the
+  // pointer between mousedown and click, and the click would be lost.
+  if (event.relatedTarget === byId('save')) return;
   show(check(), false);
 });
 for (const type of ['input', 'change']) {

@@ -90,9 +90,7 @@ const REQUIRED_MARK = ' <span class="required">(required)</span>';
 function fieldHtml(name: string, field: IparamField): string {
   const label = `${escapeHtml(field.display_name)}${field.required ? REQUIRED_MARK : ''}`;
   const description = field.description ? `<p class="description"${attr('id', `${idOf(name)}-desc`)}>${escapeHtml(field.description)}</p>` : '';
-  const secure = field.secure
-    ? `<p class="secure-note"${attr('id', `${idOf(name)}-secure`)}>Stored encrypted and never shown again.</p>`
-    : '';
+  const secure = field.secure ? `<p class="secure-note"${attr('id', `${idOf(name)}-secure`)}>Stored encrypted and never shown again.</p>` : '';
   const error = `<p class="error"${attr('id', `${idOf(name)}-err`)} hidden></p>`;
   if (field.type === 'radio' || field.type === 'multiselect') {
     // A group: the legend names it, and the group (not each choice) carries the description and the error.

@@ -110,13 +110,15 @@ export function defineInstallFunction<I extends object>(app: App<I>, options: In
   if (!internals) throw new TypeError('defineInstallFunction: the first argument must be an app from createApp');
   const schema = checkSchema(options.iparams);
   const path = options.path ?? '/install';
-  if (!PATH.test(path) || path.includes('//')) throw new TypeError('defineInstallFunction: option "path" must be an absolute path without a trailing slash');
+  if (!PATH.test(path) || path.includes('//'))
+    throw new TypeError('defineInstallFunction: option "path" must be an absolute path without a trailing slash');
   const scopes = [...(options.scopes ?? [INSTALL_SCOPE])];
   if (scopes.length === 0 || scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))) {
     throw new TypeError('defineInstallFunction: option "scopes" must be a non-empty list of scope names');
   }
   const { manifest, store, logger, authenticateSession } = internals;
-  if (!authenticateSession) throw new TypeError('defineInstallFunction: manifest.json needs a session section: the page writes only for a platform session');
+  if (!authenticateSession)
+    throw new TypeError('defineInstallFunction: manifest.json needs a session section: the page writes only for a platform session');
   // Checked at cold start: a page that cannot check its CSRF tokens must not serve.
   const csrf = internals.csrfGuard();
   const origins = manifest.cors?.allowedOrigins ?? [];
