@@ -230,6 +230,9 @@ Tessera demo is up (auth mode: ${mode}${mode === 'jwt' ? `, signed ${alg}` : ''}
 Open the product page in a browser: ${run.platformUrl}/  (look up order 1001, add a note; its status and notes
 follow live, over a WebSocket the page opens with a single-use ticket that rides in the subprotocols, never the URL)
 
+Install page: ${run.platformUrl}/install  (the app's page from iparams.json, framed as the product embeds it, with an
+admin session; it edits the ${INSTALLATION} installation: secure fields stay blank, and blank keeps the stored value)
+
 Or with curl, as the product's frontend would (a session token from the platform, then the function):
 
   TOKEN=$(curl -s -X POST ${run.platformUrl}/session | node -pe 'JSON.parse(require("fs").readFileSync(0,"utf8")).token')

@@ -1,10 +1,12 @@
 /** Local development commands: the SSM-compatible endpoint, and the whole stack under `serverless offline`. */
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { isAddressInUse, portTakenMessage, startOfflineProxy, startSsmLocal, takenPortMessages, waitForPort, type NamedPort } from '@tessera/offline';
 import { CliError } from '@tessera/protocol/errors';
+import { parse } from 'yaml';
 import { loggerOf, untilSignal } from './_settings.js';
 import type { CliIo, CommandSpec } from './run.js';
 
@@ -38,6 +40,22 @@ function serverlessBin(cwd: string): string {
   const pkgPath = require.resolve('serverless/package.json');
   const bin = (require(pkgPath) as { bin: Record<string, string> }).bin.serverless as string;
   return resolve(dirname(pkgPath), bin);
+}
+
+/** The install page's path when serverless.yml routes a function to one (`GET /install`), else undefined. */
+async function installPagePath(cwd: string): Promise<string | undefined> {
+  let doc: { functions?: Record<string, { handler?: string; events?: { httpApi?: { method?: string; path?: string } }[] }> };
+  try {
+    doc = parse(await readFile(join(cwd, 'serverless.yml'), 'utf8')) ?? {};
+  } catch {
+    return undefined;
+  }
+  for (const fn of Object.values(doc.functions ?? {})) {
+    for (const e of fn?.events ?? []) {
+      if (e?.httpApi?.method?.toUpperCase() === 'GET' && /^\/install$/.test(String(e.httpApi.path))) return e.httpApi.path;
+    }
+  }
+  return undefined;
 }
 
 function logger(io: CliIo) {
@@ -125,6 +143,12 @@ export const devCommands: Record<string, CommandSpec> = {
         TESSERA_WS_PORT: String(ports.ws.port),
       };
       io.stdout.write(`ssm-local on ${ssm.url}; starting serverless offline on http://127.0.0.1:${httpPort}\n`);
+      const installPath = await installPagePath(io.cwd);
+      if (installPath !== undefined) {
+        io.stdout.write(
+          `install page: http://127.0.0.1:${httpPort}${installPath} (it asks the platform that frames it for a session; \`npm start\` frames it at the dev platform's /install)\n`,
+        );
+      }
       const child = spawn(process.execPath, [serverlessBin(io.cwd), 'offline', 'start'], {
         cwd: io.cwd,
         env,

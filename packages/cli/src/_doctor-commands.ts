@@ -59,16 +59,53 @@ function iamFindings(serverless: Yaml, appId: string): Finding[] {
   const loose = ssm.filter(
     (s) => !expand(JSON.stringify(at(s, 'Resource') ?? '')).includes(scoped) || /ssm:\*|Put|Delete|ByPath/.test(JSON.stringify(at(s, 'Action'))),
   );
-  return loose.length > 0
-    ? [
-        {
-          level: 'error',
-          check: 'iam',
-          message: "an SSM statement reaches beyond the app's path or grants writes",
-          fix: `limit it to ssm:GetParameter, ssm:GetParameters on ${scoped}`,
-        },
-      ]
-    : [{ level: 'ok', check: 'iam', message: `SSM reads only below /tessera/${appId}/` }];
+  const findings: Finding[] =
+    loose.length > 0
+      ? [
+          {
+            level: 'error',
+            check: 'iam',
+            message: "an SSM statement reaches beyond the app's path or grants writes",
+            fix: `limit it to ssm:GetParameter, ssm:GetParameters on ${scoped}`,
+          },
+        ]
+      : [{ level: 'ok', check: 'iam', message: `SSM reads only below /tessera/${appId}/` }];
+  return [...findings, ...roleFindings(serverless, appId, expand)];
+}
+
+/**
+ * A function's own role (the install page's writes): SSM only on installations' values, never the keys, never a
+ * delete or a read of a whole path.
+ */
+function roleFindings(serverless: Yaml, appId: string, expand: (text: string) => string): Finding[] {
+  const resources = at(serverless, 'resources', 'Resources');
+  const installations = `parameter/tessera/${appId}/installations/*`;
+  const out: Finding[] = [];
+  for (const [name, resource] of Object.entries((resources ?? {}) as Record<string, unknown>)) {
+    if (at(resource, 'Type') !== 'AWS::IAM::Role') continue;
+    const policies = at(resource, 'Properties', 'Policies');
+    const statements = (Array.isArray(policies) ? policies : []).flatMap((p) => {
+      const list = at(p, 'PolicyDocument', 'Statement');
+      return Array.isArray(list) ? list : [];
+    });
+    const ssm = statements.filter((st) => JSON.stringify(at(st, 'Action') ?? '').includes('ssm:'));
+    if (ssm.length === 0) continue;
+    const loose = ssm.filter((st) => {
+      const targets = [...expand(JSON.stringify(at(st, 'Resource') ?? '')).matchAll(/parameter\/[^"]*/g)].map((m) => m[0]);
+      return targets.length === 0 || targets.some((t) => t !== installations) || /ssm:\*|Delete|ByPath/.test(JSON.stringify(at(st, 'Action')));
+    });
+    out.push(
+      loose.length > 0
+        ? {
+            level: 'error',
+            check: 'iam',
+            message: `role ${name} reaches SSM beyond the installations' values, or deletes`,
+            fix: `limit it to ssm:GetParameter, ssm:GetParameters, ssm:PutParameter on ${installations}`,
+          }
+        : { level: 'ok', check: 'iam', message: `role ${name} writes only below /tessera/${appId}/installations/` },
+    );
+  }
+  return out;
 }
 
 function environmentFindings(manifest: Manifest, serverless: Yaml, env: Readonly<Record<string, string | undefined>>): Finding[] {

@@ -2,9 +2,8 @@
  * The dev platform's installation page: it frames the app's install page (served by the app's install function) and
  * answers the page's session requests, as a product platform embedding the page would. Built in, no files.
  */
+import escapeHtml from 'escape-html';
 import type { PageResponse } from './_dev-platform-page.js';
-
-const escape = (value: string): string => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const STYLE = `html,body{margin:0;height:100%;font:16px/1.5 system-ui,sans-serif}
 header{padding:.5rem 1rem;background:#eef1f5;border-bottom:1px solid #ccd2da}
@@ -53,8 +52,8 @@ export function installPage(pathname: string, functionsOrigin: string, installat
 <script defer src="/install-host.js"></script>
 </head>
 <body>
-<header><h1>Dev platform: installation ${escape(installationId)}</h1><p>The app's install page, framed as the product embeds it.</p></header>
-<iframe id="install" title="Install the app" src="${escape(functionsOrigin)}/install"></iframe>
+<header><h1>Dev platform: installation ${escapeHtml(installationId)}</h1><p>The app's install page, framed as the product embeds it.</p></header>
+<iframe id="install" title="Install the app" src="${escapeHtml(functionsOrigin)}/install"></iframe>
 </body>
 </html>
 `;

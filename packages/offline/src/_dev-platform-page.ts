@@ -1,6 +1,7 @@
 /** The dev platform's product page: a fixed set of static files from one folder, served under a strict CSP. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import escapeHtml from 'escape-html';
 
 /** Only plain names in the page folder: no separators, no dot-segments, so no path escapes it. */
 const FILE_NAME = /^[a-z0-9][a-z0-9-]*\.(html|js|css)$/;
@@ -43,10 +44,6 @@ export function contentSecurityPolicy(functionsOrigin: string, socketOrigins: re
   ].join('; ');
 }
 
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 /**
  * Reads `/`, `/index.html` or `/name.ext` from the page folder; anything else is `undefined` (a 404).
  * @example
@@ -68,7 +65,7 @@ export async function readPage(
     return undefined;
   }
   const ext = match[1] as string;
-  if (ext === 'html') text = text.split(FUNCTIONS_URL_PLACEHOLDER).join(escapeAttribute(functionsOrigin));
+  if (ext === 'html') text = text.split(FUNCTIONS_URL_PLACEHOLDER).join(escapeHtml(functionsOrigin));
   return {
     status: 200,
     headers: {

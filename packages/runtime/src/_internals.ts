@@ -8,6 +8,8 @@ import type { Manifest } from '@tessera/schema';
 import type { CsrfGuard } from './inbound/index.js';
 import type { IparamStore } from './iparams/index.js';
 
+export type { App, LambdaHandler } from './define-function.js';
+
 export const APP_INTERNALS: unique symbol = Symbol.for('tessera.runtime.app-internals') as never;
 
 /** A caller proved by a platform session, never by Basic or the offline header. */

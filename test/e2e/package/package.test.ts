@@ -43,17 +43,43 @@ describe('serverless package', () => {
       readdirSync(out)
         .filter((f) => f.endsWith('.zip'))
         .sort(),
-    ).toEqual(['addNote.zip', 'csrf.zip', 'getOrder.zip', 'jwks.zip', 'liveTicket.zip', 'wsConnect.zip', 'wsDisconnect.zip', 'wsMessage.zip']);
+    ).toEqual([
+      'addNote.zip',
+      'csrf.zip',
+      'getOrder.zip',
+      'install.zip',
+      'jwks.zip',
+      'liveTicket.zip',
+      'wsConnect.zip',
+      'wsDisconnect.zip',
+      'wsMessage.zip',
+    ]);
   });
 
   it('grants SSM reads only below /tessera/{appId}/ and KMS decrypt only via SSM for those parameters', () => {
-    const role = Object.values(template.Resources).find((r) => r.Type === 'AWS::IAM::Role')!;
+    const role = template.Resources.IamRoleLambdaExecution!;
     const statements = JSON.stringify(role.Properties.Policies);
     expect(statements).toContain('"ssm:GetParameter"');
     expect(statements).toContain('parameter/tessera/order-lookup/*');
     expect(statements).not.toMatch(/ssm:(PutParameter|DeleteParameter|GetParametersByPath|\*)/);
     expect(statements).toContain('kms:ViaService');
     expect(statements).toContain('kms:EncryptionContext:PARAMETER_ARN');
+  });
+
+  it("gives the install function alone its own role, writing only installations' values, never the keys", () => {
+    const functions = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    const roleOf = (f: { Properties: Record<string, unknown> }) => JSON.stringify(f.Properties.Role);
+    const [installFn, others] = [functions.filter(([k]) => k === 'InstallLambdaFunction'), functions.filter(([k]) => k !== 'InstallLambdaFunction')];
+    expect(installFn).toHaveLength(1);
+    expect(roleOf(installFn[0]![1])).toContain('InstallRole');
+    for (const [, f] of others) expect(roleOf(f)).toContain('IamRoleLambdaExecution');
+    const statements = JSON.stringify(template.Resources.InstallRole!.Properties.Policies);
+    expect(statements).toContain('"ssm:PutParameter"');
+    expect(statements).not.toMatch(/ssm:(DeleteParameter|GetParametersByPath|\*)/);
+    // Every resource it may touch is an installation's parameter (or the KMS key SSM uses for one).
+    const resources = [...statements.matchAll(/parameter\/tessera\/[^"]*/g)].map((m) => m[0]);
+    expect(resources.length).toBeGreaterThan(0);
+    for (const r of resources) expect(r).toBe('parameter/tessera/order-lookup/installations/*');
   });
 
   it('routes the functions and their preflights, and the JWKS (GET only), through the HTTP API without API Gateway CORS', () => {
@@ -64,11 +90,14 @@ describe('serverless package', () => {
       'GET /.well-known/jwks.json',
       'GET /csrf',
       'GET /getOrder',
+      'GET /install',
+      'GET /install/{part}',
       'OPTIONS /addNote',
       'OPTIONS /csrf',
       'OPTIONS /getOrder',
       'OPTIONS /liveTicket',
       'POST /addNote',
+      'POST /install/state',
       'POST /liveTicket',
     ]);
     const api = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api' && r.Properties.ProtocolType === 'HTTP')!;
@@ -84,7 +113,7 @@ describe('serverless package', () => {
       ['$default', 'NONE'],
       ['$disconnect', 'NONE'],
     ]);
-    const role = Object.values(template.Resources).find((r) => r.Type === 'AWS::IAM::Role')!;
+    const role = template.Resources.IamRoleLambdaExecution!;
     expect(JSON.stringify(role.Properties.Policies)).toContain('execute-api:ManageConnections');
     // The deployed functions find each event's own endpoint: the offline management API is not baked in.
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');

@@ -24,6 +24,7 @@ describe('tessera doctor', () => {
     const run = await cli(['doctor'], { cwd: dir, env: { ...process.env, ...GOOD_ENV } });
     expect(run.code).toBe(0);
     for (const check of ['project', 'iam', 'offline', 'csrf', 'session', 'ssm-load']) expect(lineOf(run.stdout, check)).toMatch(/^ok {4}/);
+    expect(run.stdout).toContain('ok    iam: role InstallRole writes only below /tessera/order-lookup/installations/\n');
     expect(lineOf(run.stdout, 'keys')).toMatch(/^warn .*\(not checked\) — fix: run `tessera doctor --check-store`/);
   });
 
@@ -73,6 +74,16 @@ describe('tessera doctor', () => {
       'iam',
       'beyond the app',
     ],
+    [
+      "the install function's role writing the app's keys too",
+      {},
+      (): void =>
+        edit('serverless.yml', (t) =>
+          t.replace(/parameter\/tessera\/\$\{self:custom\.appId\}\/installations\/\*/, 'parameter/tessera/$${self:custom.appId}/*'),
+        ),
+      'iam',
+      'role InstallRole reaches SSM beyond',
+    ],
     ['an invalid manifest', {}, (): void => edit('manifest.json', (t) => t.replace('"order-lookup"', '"Not An Id"')), 'project', 'manifest.json'],
   ])('reports %s as an error with its fix, and exits 1', async (_name, env, change, check, text) => {
     // Prepare
@@ -81,7 +92,7 @@ describe('tessera doctor', () => {
     const run = await cli(['doctor'], { cwd: dir, env: { ...process.env, ...GOOD_ENV, ...env } });
     // Assess
     expect(run.code).toBe(1);
-    expect(lineOf(run.stdout, check)).toMatch(new RegExp(`^error ${check}: .*${text}.* — fix: `));
+    expect(run.stdout).toMatch(new RegExp(`^error ${check}: .*${text}.* — fix: `, 'm'));
   });
 
   it('estimates SSM reads per second against the standard 40/s', async () => {

@@ -4,6 +4,7 @@
  * text, once the platform's session has fetched them).
  */
 import type { IparamField, IparamsSchema, IparamValue } from '@tessera/schema';
+import escapeHtmlText from 'escape-html';
 
 /** What the page's script reads from its data block. */
 export interface PageData {
@@ -14,11 +15,9 @@ export interface PageData {
   statePath: string;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
 /** Text or a double-quoted attribute value: the five characters that could end either, escaped. */
 export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+  return escapeHtmlText(String(value));
 }
 
 /**

@@ -8,8 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { InboundError, IparamValidationError } from '@tessera/protocol/errors';
 import { assertKnownOptions } from '@tessera/protocol';
 import type { IparamsSchema } from '@tessera/schema';
-import { APP_INTERNALS, type AppInternals } from '../_internals.js';
-import type { App, LambdaHandler } from '../define-function.js';
+import { APP_INTERNALS, type App, type AppInternals, type LambdaHandler } from '../_internals.js';
 import { createInstaller } from '../iparams/index.js';
 import { renderInstallPage } from './_page-html.js';
 import { INSTALL_PAGE_SCRIPT } from './_page-script.generated.js';
