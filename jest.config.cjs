@@ -13,6 +13,8 @@ const base = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   setupFiles: ['<rootDir>/test/setup-env.cjs'],
+  // Packed copies and local state live there while a test runs: a second jest beside it must not see two packages.
+  modulePathIgnorePatterns: ['<rootDir>/.tessera/'],
 };
 module.exports = {
   projects: [

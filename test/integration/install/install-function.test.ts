@@ -161,6 +161,7 @@ describe('the install function', () => {
     ['a forged token', { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln' }, 401, 'ERR_SESSION_INVALID'],
     ['an admin session from a cross-site page', 'cross-site', 403, 'ERR_ORIGIN_NOT_ALLOWED'],
     ['the offline installation header alone', { 'x-tessera-installation': 'acme' }, 401, 'ERR_SESSION_MISSING'],
+    ['HTTP Basic credentials', { authorization: `Basic ${Buffer.from('acme:password').toString('base64')}` }, 401, 'ERR_SESSION_INVALID'],
   ] as const)('refuses to read the state with %s, and says nothing of the installation', async (_name, given, status, code) => {
     await write(GOOD);
     const token = await sessionFor(given === 'product' ? 'product' : 'install');
