@@ -25,6 +25,8 @@ module.exports = {
       testMatch: ['<rootDir>/packages/*/test/integration/**/*.test.ts', '<rootDir>/test/integration/**/*.test.ts'],
     },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    // Property-based tests of the parsers that take attacker input: seeded, TESSERA_FUZZ_RUNS runs each (default 200).
+    { ...base, displayName: 'fuzz', testMatch: ['<rootDir>/packages/*/test/fuzz/**/*.test.ts', '<rootDir>/test/fuzz/**/*.test.ts'] },
     { ...base, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
   ],
 };
