@@ -5,12 +5,12 @@ import { createVerifier } from '../../packages/verify/src/index.js';
 import { createBasicGuard } from '../../packages/runtime/src/inbound/basic.js';
 import { createSessionVerifier, type SessionVerifier } from '../../packages/runtime/src/inbound/session.js';
 import { captureLogger } from '../helpers/logs.js';
-import { EDGE_CHARS, fuzzParams, marker, mutationsOf, sampleOf, settle, withMarker } from './_fuzz.js';
+import { fuzzParams, marker, mutationsOf, sampleOf, settle, withMarker } from './_fuzz.js';
 import { APP_ID, CURRENT_SECRET, INSTALLATION_ID, NOW_MS, NOW_SEC, ORIGIN, REQUEST, mintToken } from '../../packages/verify/test/unit/_helpers.js';
 
 const B64URL = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'];
 const TOKEN_EDGES = [...B64URL.slice(0, 8), ...B64URL.slice(-4), '.', '=', '+', '/', ' ', '\t', ',', '"', '\u0000', 'é'];
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** A header built around `token`: the scheme in any case, spacing, a second credential, a repeat, a huge one, a marker. */
 function bearerHeaders(token: string, mark: string): fc.Arbitrary<string | string[] | undefined> {
@@ -70,7 +70,7 @@ describe('Bearer header to the verifier (fuzz)', () => {
             documentedLogFields: ['kid', 'claimedInstallation'],
           });
           // RFC 6750 §2.1: the scheme in any case, one or more spaces, the b64token, nothing else.
-          const strict = typeof authorization === 'string' && new RegExp(`^[Bb][Ee][Aa][Rr][Ee][Rr] +${escape(token)} *$`).test(authorization);
+          const strict = typeof authorization === 'string' && new RegExp(`^[Bb][Ee][Aa][Rr][Ee][Rr] +${escapeRegex(token)} *$`).test(authorization);
           expect(outcome.accepted).toBe(strict);
           if (outcome.accepted) accepts++;
         },
