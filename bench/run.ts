@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, each printing ratios against a baseline measured in the same run. */
 import { benchColdInit } from './cold-init.js';
 import { benchInvocation } from './invocation.js';
+import { benchLoadModel } from './load-model.js';
 import { benchSsmTrips } from './ssm-trips.js';
 import { benchVerifierPerRequest } from './verifier-per-request.js';
 import { benchVerifier } from './verifier-throughput.js';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   if (!only || only === 'invocation') results.invocation = await benchInvocation();
   if (!only || only === 'cold-init') results.coldInit = await benchColdInit(15, against);
   if (!only || only === 'ssm') results.ssm = await benchSsmTrips();
+  if (!only || only === 'load-model') results.loadModel = await benchLoadModel();
   // `verifier` runs both verifier parts; `verifier-per-request` only the CPU part (seconds, not a minute of load).
   if (!only || only === 'verifier' || only === 'verifier-per-request') results.verifierPerRequest = await benchVerifierPerRequest();
   if (!only || only === 'verifier') results.verifier = await benchVerifier();

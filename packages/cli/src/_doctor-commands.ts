@@ -12,9 +12,8 @@ import { createKeyManager, SsmKeyStore } from '@tessera/runtime/keys';
 import { loadProject, validateProject, type Manifest } from '@tessera/schema';
 import { parse } from 'yaml';
 import type { CliIo, CommandSpec } from './run.js';
+import { estimateSsmReadsPerSec, SSM_STANDARD_READS_PER_SEC } from './ssm-load-model.js';
 
-/** SSM's standard throughput for GetParameter(s), shared per account and region. */
-export const SSM_STANDARD_READS_PER_SEC = 40;
 const DEFAULT_TTL_MS = 60_000;
 
 export interface Finding {
@@ -194,11 +193,6 @@ async function keyFindings(manifest: Manifest, checkStore: boolean): Promise<Fin
           fix: `run \`tessera keys rotate --alg ${alg}\`, or set customer.auth.alg to ${current.alg}`,
         },
       ];
-}
-
-/** Reads per second at steady state: each warm instance re-reads each installation it serves once per TTL. */
-export function estimateSsmReadsPerSec(installations: number, instancesPerInstallation: number, ttlMs: number): number {
-  return (installations * instancesPerInstallation) / (ttlMs / 1000);
 }
 
 function loadFinding(installations: number, instances: number, ttlMs: number): Finding {

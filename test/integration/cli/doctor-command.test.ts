@@ -2,7 +2,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { estimateSsmReadsPerSec } from '../../../packages/cli/src/_doctor-commands.js';
+import { estimateSsmReadsPerSec } from '../../../packages/cli/src/ssm-load-model.js';
 import { cli } from '../../helpers/cli.js';
 import { startLocalSsm, type LocalSsm } from '../../helpers/ssm.js';
 
