@@ -1,37 +1,13 @@
 /** Two verifier processes sharing a real redis-server through RedisReplayStore: a token is used once across the fleet. */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { freePort, waitForPort } from '../../../../test/helpers/ports.js';
 import { APP_ID, ORIGIN, REQUEST, mintToken } from '../unit/_helpers.js';
+import { type Proc, REDIS_SERVER, requireRedisServer, startProcess as start, stopProcess as stop } from './_processes.js';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
 const CHILD = resolve(__dirname, '../../../../test/fixtures/verify-redis-child.ts');
 const SECRET = randomBytes(32).toString('base64url');
-
-interface Proc {
-  child: ChildProcess;
-  port: number;
-  output: string[];
-}
-
-async function start(command: string, args: string[], env: Record<string, string>, port: number): Promise<Proc> {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
-  await waitForPort(port, 30_000);
-  return { child, port, output };
-}
-
-async function stop(proc: Proc | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (proc === undefined || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  const exited = new Promise((done) => proc.child.once('exit', done));
-  proc.child.kill(signal);
-  await exited;
-}
 
 /** A request token for {@link REQUEST} issued now (the children run on the real clock). */
 function freshToken(): Promise<string> {
@@ -58,11 +34,7 @@ let second: Proc;
 let redisPort: number;
 
 beforeAll(async () => {
-  if (!existsSync(REDIS_SERVER)) {
-    throw new Error(
-      `${REDIS_SERVER} is missing: install Debian's redis-server (node scripts/ensure-system-packages.mjs does, and npm test runs it) to run this test`,
-    );
-  }
+  requireRedisServer();
   redisPort = await freePort();
   redis = await start(REDIS_SERVER, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, redisPort);
   const [port1, port2] = [await freePort(), await freePort()];
