@@ -54,9 +54,15 @@ export interface CustomerClientOptions {
   appId: string;
   /** `sub` of the tokens: the installation id. */
   installationId: string;
-  /** Per-call timeout. Default 5,000 ms. */
+  /**
+   * Deadline of a whole call, from sending to the last byte of the answer (a retry after a refused credential
+   * included), in ms. Default 5,000 (manifest `customer.timeoutMs`, 1 to 60,000).
+   */
   timeoutMs?: number;
-  /** Largest response body accepted. Default 1 MiB. */
+  /**
+   * Largest response body accepted, in bytes after decompression; the call is aborted as soon as it is crossed.
+   * Default 1 MiB (manifest `customer.maxResponseBytes`, at most 10 MiB).
+   */
   maxResponseBytes?: number;
   /** Allow plain HTTP to loopback hosts (offline development). Default false; `createApp` passes its `offline`. */
   offline?: boolean;
@@ -365,6 +371,7 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
     base: Record<string, string>,
     body: Buffer | undefined,
     auth: Authenticate,
+    deadline: AbortSignal,
   ): Promise<AxiosResponse<Buffer>> {
     const headers = { ...base };
     auth(method, url, body, headers);
@@ -381,14 +388,16 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
         transformResponse: [(d: unknown) => d],
         responseType: 'arraybuffer',
         maxRedirects: 0,
+        // axios' timeout covers the wait for headers and each idle gap, not a body trickled a byte at a time.
         timeout: timeoutMs,
+        signal: deadline,
         maxContentLength: maxResponseBytes,
         maxBodyLength: 1024 * 1024,
         validateStatus: () => true,
         proxy: false,
       });
     } catch (err) {
-      const out = fromAxiosError(err);
+      const out = deadline.aborted ? failure('ERR_OUTBOUND_TIMEOUT', { code: 'DEADLINE' }) : fromAxiosError(err);
       logger.log('warn', 'outbound.failed', { installationId, method, host: url.host, code: out.code, cause: out.cause });
       throw out;
     }
@@ -406,6 +415,7 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
     url: URL,
     base: Record<string, string>,
     body: Buffer | undefined,
+    deadline: AbortSignal,
   ): Promise<AxiosResponse<Buffer> | undefined> {
     let fresh: CustomerAuthConfig | undefined;
     try {
@@ -424,7 +434,7 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
       return undefined;
     }
     logger.log('warn', 'outbound.auth_rejected', { installationId, method, host: url.host, code, retried: fresh !== undefined });
-    return fresh === undefined ? undefined : send(method, url, base, body, prepareAuth(fresh));
+    return fresh === undefined ? undefined : send(method, url, base, body, prepareAuth(fresh), deadline);
   }
 
   async function request<T>(req: CustomerRequest): Promise<CustomerResponse<T>> {
@@ -433,9 +443,17 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
     const body = encodeBody(req.data, headers);
-    let res = await send(method, url, headers, body, authenticate);
-    const rejected = onAuthRejected ? credentialRejection(res) : undefined;
-    if (rejected) res = (await retryWithFreshAuth(rejected, method, url, headers, body)) ?? res;
+    // One deadline for the whole call, the retry after a refused credential included.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    let res: AxiosResponse<Buffer>;
+    try {
+      res = await send(method, url, headers, body, authenticate, deadline.signal);
+      const rejected = onAuthRejected ? credentialRejection(res) : undefined;
+      if (rejected) res = (await retryWithFreshAuth(rejected, method, url, headers, body, deadline.signal)) ?? res;
+    } finally {
+      clearTimeout(timer);
+    }
     if (res.status >= 300 && res.status < 400) throw failure('ERR_OUTBOUND_REDIRECT', { status: res.status });
     if (res.status >= 400) throw new CustomerHttpError(res.status);
     const outHeaders: Record<string, string> = {};

@@ -203,6 +203,20 @@ describe('option: onAuthRejected', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('keeps the retry inside the deadline of the call: a hook answering after it sends nothing more', async () => {
+    // Prepare
+    acceptOnly(NEW);
+    const { client } = setup({
+      timeoutMs: 100,
+      hook: () => new Promise((r) => setTimeout(() => r({ mode: 'jwt', alg: 'HS256', secret: NEW }), 200)),
+    });
+    // Act
+    const err = (await client.get('/orders/1').catch((e: unknown) => e)) as OutboundError;
+    // Assess
+    expect(err.code).toBe('ERR_OUTBOUND_TIMEOUT');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('rejects an onAuthRejected that is not a function at construction', () => {
     expect(() => setup({ onAuthRejected: 'refresh' as unknown as OnAuthRejected })).toThrow(TypeError);
   });

@@ -148,6 +148,23 @@ describe('createCustomerClient', () => {
       expect(err.status).toBe(504);
     });
 
+    it('times out a body trickled a byte at a time, each gap inside the idle timeout', async () => {
+      // Prepare: headers at once, then one byte per 20 ms of a 100-byte body (2 s)
+      const timers: NodeJS.Timeout[] = [];
+      server.respond((_req, res) => {
+        res.writeHead(200, { 'content-length': 100 });
+        timers.push(setInterval(() => res.write('x'), 20));
+      });
+      // Act
+      const err = (await client({ timeoutMs: 150 })
+        .get('/a')
+        .catch((e: unknown) => e)) as OutboundError;
+      for (const t of timers) clearInterval(t);
+      // Assess
+      expect(err.code).toBe('ERR_OUTBOUND_TIMEOUT');
+      expect(err.cause).toEqual({ code: 'DEADLINE' });
+    });
+
     it('maps a refusal to CustomerHttpError without keeping its body', async () => {
       server.respond((_req, res) => {
         res.statusCode = 404;
