@@ -3,6 +3,7 @@ import { benchColdInit } from './cold-init.js';
 import { benchInvocation } from './invocation.js';
 import { benchLoadModel } from './load-model.js';
 import { benchSsmTrips } from './ssm-trips.js';
+import { benchVerifierFleet } from './verifier-fleet.js';
 import { benchVerifierPerRequest } from './verifier-per-request.js';
 import { benchVerifier } from './verifier-throughput.js';
 import { benchWsUpgrade } from './ws-upgrade.js';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   // `verifier` runs both verifier parts; `verifier-per-request` only the CPU part (seconds, not a minute of load).
   if (!only || only === 'verifier' || only === 'verifier-per-request') results.verifierPerRequest = await benchVerifierPerRequest();
   if (!only || only === 'verifier') results.verifier = await benchVerifier();
+  if (!only || only === 'verifier-fleet') results.verifierFleet = await benchVerifierFleet();
   if (!only || only === 'ws') results.ws = await benchWsUpgrade();
   console.log(`\nsummary ${JSON.stringify(results)}`);
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Proc, REDIS_SERVER, requireRedisServer, startProcess, stopProcess } from '../../../packages/verify/test/integration/_processes.js';
 import { freePort } from '../../helpers/ports.js';
-import { PUBLIC_ORIGIN } from './_load.js';
+import { type createMinter, type LoadRun, PATH, PUBLIC_ORIGIN, runLoad, type TokenSource } from './_load.js';
 
 const CHILD = resolve(__dirname, '_verifier-child.ts');
 
@@ -87,4 +87,62 @@ export async function startFleet({ store, verifiers, persistence = 'aof-always',
     },
   };
   return fleet;
+}
+
+/** When the crash happened, in `performance.now()` milliseconds, and how many requests were refused for want of Redis. */
+export interface CrashMarks {
+  /** Redis was gone (its process had exited) from here. */
+  killedAtMs: number;
+  /** It was started again from here (no request answered before this can have reached the new process). */
+  restartAtMs: number;
+  outageRefusals: number;
+}
+
+/**
+ * Runs `source` against the fleet, SIGKILLs Redis once `killAfterAnswers` answers are back, and starts it again once
+ * `outageRefusals` requests sent after the kill were answered 503. Resolves when the load is done and Redis is up.
+ * @example
+ * const { marks } = await runThroughRedisCrash(fleet, mix, { requestsPerTarget: 1_500, killAfterAnswers: 600, outageRefusals: 60 });
+ */
+export async function runThroughRedisCrash(
+  fleet: Fleet,
+  source: TokenSource,
+  { requestsPerTarget, killAfterAnswers, outageRefusals }: { requestsPerTarget: number; killAfterAnswers: number; outageRefusals: number },
+): Promise<{ run: LoadRun; marks: CrashMarks }> {
+  const marks: CrashMarks = { killedAtMs: Number.NaN, restartAtMs: Number.NaN, outageRefusals: 0 };
+  let answered = 0;
+  let kill: Promise<void> | undefined;
+  let restart: Promise<void> | undefined;
+  const run = await runLoad(source, {
+    ports: fleet.ports,
+    requestsPerTarget,
+    onAnswer: (shot) => {
+      if (++answered === killAfterAnswers) kill = fleet.killRedis().then(() => void (marks.killedAtMs = performance.now()));
+      if (shot.status === 503 && shot.sentAtMs > marks.killedAtMs && ++marks.outageRefusals === outageRefusals) {
+        marks.restartAtMs = performance.now();
+        restart = kill?.then(() => fleet.restartRedis());
+      }
+    },
+  });
+  await kill;
+  // A load too short to see the outage still leaves Redis running; the caller's assertions on the marks then fail.
+  await (restart ?? fleet.restartRedis());
+  return { run, marks };
+}
+
+/**
+ * Polls each verifier with a fresh token until it accepts one: their Redis clients reconnect on their own.
+ * @example
+ * await waitUntilAccepting(fleet.ports, createMinter(fleet.secret));
+ */
+export async function waitUntilAccepting(ports: readonly number[], mint: ReturnType<typeof createMinter>): Promise<void> {
+  for (const port of ports) {
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(`http://127.0.0.1:${port}${PATH}`, { headers: { authorization: `Bearer ${mint('fresh').token}` } });
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+      if (attempt === 100) throw new Error(`verifier on port ${port} still answers ${res.status} after Redis came back`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }

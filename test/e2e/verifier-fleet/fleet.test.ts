@@ -1,6 +1,6 @@
 /** Two verifier processes sharing one redis-server under a bounded mixed load, and through a Redis crash and restart. */
-import { type Fleet, startFleet } from './_fleet.js';
-import { acceptancesByJti, createMinter, MixedTokens, PATH, QueuedTokens, runLoad, type Shot, type ShotKind } from './_load.js';
+import { type CrashMarks, type Fleet, runThroughRedisCrash, startFleet, waitUntilAccepting } from './_fleet.js';
+import { acceptancesByJti, createMinter, MixedTokens, QueuedTokens, runLoad, type Shot, type ShotKind } from './_load.js';
 
 const REQUESTS_PER_SERVER = 1_500;
 /** Kinds whose refusal comes from the replay store: the token itself verifies. */
@@ -25,19 +25,6 @@ function shotsByJti(shots: readonly Shot[]): Map<string, Shot[]> {
 
 /** Answers as `status code`, so a failing assertion names the codes and no token. */
 const answerOf = (shot: Shot) => `${shot.status ?? 'unanswered'} ${shot.code ?? ''}`.trim();
-
-/** Polls each server with a fresh token until it accepts one: the verifiers' Redis clients reconnect on their own. */
-async function waitUntilAccepting(ports: number[], mint: ReturnType<typeof createMinter>): Promise<void> {
-  for (const port of ports) {
-    for (let attempt = 0; ; attempt++) {
-      const res = await fetch(`http://127.0.0.1:${port}${PATH}`, { headers: { authorization: `Bearer ${mint('fresh').token}` } });
-      await res.arrayBuffer();
-      if (res.status === 200) break;
-      if (attempt === 100) throw new Error(`verifier on port ${port} still answers ${res.status} after Redis came back`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
 
 describe('a verifier fleet sharing one Redis', () => {
   describe('under a mixed load of fresh, replayed, raced, expired and forged tokens', () => {
@@ -90,32 +77,20 @@ describe('a verifier fleet sharing one Redis', () => {
     /** It comes back once the fleet has refused this many requests for want of it. */
     const OUTAGE_REFUSALS = 60;
     const mint = () => createMinter(fleet.secret);
-    const marks = { killedAtMs: Number.NaN, restartAtMs: Number.NaN };
+    let marks: CrashMarks;
     let during: MixedTokens;
     let sweep: QueuedTokens;
     let retried: QueuedTokens;
     let fresh: MixedTokens;
-    let outageRefusals = 0;
 
     // One run, then three follow-ups that read its outcome: the tests below assert on each.
     beforeAll(async () => {
       during = new MixedTokens(mint(), { seed: 3 });
-      let answered = 0;
-      let fault: Promise<void> | undefined;
-      let restart: Promise<void> | undefined;
-      await runLoad(during, {
-        ports: fleet.ports,
+      ({ marks } = await runThroughRedisCrash(fleet, during, {
         requestsPerTarget: REQUESTS_PER_SERVER,
-        onAnswer: (shot) => {
-          if (++answered === KILL_AFTER_ANSWERS) fault = fleet.killRedis().then(() => void (marks.killedAtMs = performance.now()));
-          if (shot.status === 503 && shot.sentAtMs > marks.killedAtMs && ++outageRefusals === OUTAGE_REFUSALS) {
-            marks.restartAtMs = performance.now();
-            restart = fault?.then(() => fleet.restartRedis());
-          }
-        },
-      });
-      await fault;
-      await (restart ?? fleet.restartRedis());
+        killAfterAnswers: KILL_AFTER_ANSWERS,
+        outageRefusals: OUTAGE_REFUSALS,
+      }));
       await waitUntilAccepting(fleet.ports, mint());
       // Every token the run got accepted, replayed to both servers once Redis is back from its append-only file.
       const accepted = during.shots.filter((s) => s.status === 200);
@@ -133,7 +108,7 @@ describe('a verifier fleet sharing one Redis', () => {
     it('answers 503 ERR_REPLAY_STORE_UNAVAILABLE with Retry-After while Redis is down, and never accepts a token', () => {
       // Assess
       const inOutage = during.shots.filter((s) => s.sentAtMs > marks.killedAtMs && (s.answeredAtMs ?? Infinity) < marks.restartAtMs);
-      expect(outageRefusals).toBeGreaterThanOrEqual(OUTAGE_REFUSALS);
+      expect(marks.outageRefusals).toBeGreaterThanOrEqual(OUTAGE_REFUSALS);
       expect(inOutage.length).toBeGreaterThanOrEqual(OUTAGE_REFUSALS);
       const storeAnswers = new Set(inOutage.filter((s) => STORE_KINDS.has(s.kind)).map((s) => `${answerOf(s)}, Retry-After ${s.retryAfter}`));
       expect(storeAnswers).toEqual(new Set(['503 ERR_REPLAY_STORE_UNAVAILABLE, Retry-After 5']));
