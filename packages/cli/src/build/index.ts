@@ -1,2 +1,2 @@
 /** Build helpers for function bundles. */
-export { lambdaPlugins, trimAxiosPlugin } from './lambda-plugins.js';
+export { lambdaPlugins, trimAxiosPlugin, trimCredentialChainPlugin } from './lambda-plugins.js';

@@ -1,7 +1,57 @@
-/** esbuild plugins for function bundles: trims what axios loads but Tessera never uses, for faster cold starts. */
+/** esbuild plugins for function bundles: trims what the SDK and axios load but a function never uses, for faster cold starts. */
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Plugin } from 'esbuild';
+
+const CREDENTIALS_NAMESPACE = 'tessera-lambda-credentials';
+
+/**
+ * The SDK's default credential chain with its first link bundled and the rest loaded only when needed: the same
+ * order and rules as `@aws-sdk/credential-provider-node` (a profile skips the environment).
+ */
+const CREDENTIAL_CHAIN = `import { ENV_KEY, ENV_SECRET, fromEnv } from '@aws-sdk/credential-provider-env';
+export const defaultProvider = (init = {}) => {
+  let rest;
+  return async (props) => {
+    const profile = init.profile ?? process.env.AWS_PROFILE;
+    if (!profile && process.env[ENV_KEY] && process.env[ENV_SECRET]) return fromEnv(init)();
+    rest ??= import('@aws-sdk/credential-provider-node').then((m) => m.defaultProvider(init));
+    return (await rest)(props);
+  };
+};
+export const credentialsWillNeedRefresh = (c) => c?.expiration !== undefined;
+export const credentialsTreatedAsExpired = (c) => c?.expiration !== undefined && c.expiration.getTime() - Date.now() < 300000;
+`;
+
+/**
+ * On Lambda the credentials are always in the environment, yet the SDK's default chain bundles every other source
+ * (SSO, profiles, processes, web identity, container and instance metadata, with their nested STS/SSO clients:
+ * 137 KiB, about 6 ms of cold init measured here). The bundle keeps the environment link and loads the full chain,
+ * unbundled, only when the environment has no credentials or names a profile: on Lambda that is the runtime's own
+ * copy of the SDK, elsewhere the app's node_modules.
+ * @example
+ * await esbuild.build({ entryPoints: ['functions/getOrder.ts'], bundle: true, plugins: [trimCredentialChainPlugin()] });
+ */
+export function trimCredentialChainPlugin(): Plugin {
+  return {
+    name: 'tessera-trim-credential-chain',
+    setup(build) {
+      build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, async (args) => {
+        if (args.namespace === CREDENTIALS_NAMESPACE) return { path: args.path, external: true };
+        if (args.pluginData?.real === true) return undefined;
+        const real = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { real: true } });
+        if (real.errors.length > 0) return undefined;
+        // The stub resolves credential-provider-env from the real package's folder, where npm put its dependency.
+        return { path: real.path, namespace: CREDENTIALS_NAMESPACE, pluginData: { resolveDir: dirname(real.path) } };
+      });
+      build.onLoad({ filter: /.*/, namespace: CREDENTIALS_NAMESPACE }, (args) => ({
+        contents: CREDENTIAL_CHAIN,
+        loader: 'js',
+        resolveDir: (args.pluginData as { resolveDir: string }).resolveDir,
+      }));
+    },
+  };
+}
 
 const FORM_DATA_PROBE = /typeof G\.FormData !== 'undefined' \? G\.FormData : undefined/;
 
@@ -42,5 +92,5 @@ export function trimAxiosPlugin(): Plugin {
  * await esbuild.build({ entryPoints: ['functions/getOrder.ts'], bundle: true, plugins: lambdaPlugins() });
  */
 export function lambdaPlugins(): Plugin[] {
-  return [trimAxiosPlugin()];
+  return [trimAxiosPlugin(), trimCredentialChainPlugin()];
 }
