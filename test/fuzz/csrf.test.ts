@@ -17,6 +17,14 @@ const OTHER_VALUE = (/^[^=]+=([^;]+);/.exec(other.setCookie) as RegExpExecArray)
 const foreign = guard.issue(JSON.stringify(['acme-2', 'user-42']));
 const FOREIGN_VALUE = (/^[^=]+=([^;]+);/.exec(foreign.setCookie) as RegExpExecArray)[1] as string;
 
+/** Every pair issued to this session: either passes, as the cookie and the header carry the same one. */
+const SESSION_PAIRS: readonly (readonly [string, string])[] = [
+  [issued.token, COOKIE_VALUE],
+  [other.token, OTHER_VALUE],
+];
+const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** The issued value with the MAC's last character changed only in the 2 bits base64url decoding drops. */
+const STRAY_BITS_VALUE = COOKIE_VALUE.slice(0, -1) + B64URL_ALPHABET[B64URL_ALPHABET.indexOf(COOKIE_VALUE.slice(-1)) ^ 1];
 const B64URL_EDGES = ['A', 'z', '0', '-', '_', '.', '=', ' ', '\t', ';', ',', '"', '\u0000', '+', '/'];
 
 /** A Cookie pair: the issued value, its near misses, another session's, or a marked junk value, under the name or a near name. */
@@ -30,7 +38,15 @@ const pair = (mark: string) =>
       fc.oneof(
         { weight: 6, arbitrary: fc.constant(COOKIE_VALUE) },
         { weight: 4, arbitrary: mutationsOf(COOKIE_VALUE, B64URL_EDGES) },
-        fc.constantFrom(OTHER_VALUE, FOREIGN_VALUE, `${COOKIE_VALUE} `, `"${COOKIE_VALUE}"`, COOKIE_VALUE.replace(/\.(\d+)\./, '.99999999999.')),
+        fc.constantFrom(
+          OTHER_VALUE,
+          FOREIGN_VALUE,
+          STRAY_BITS_VALUE,
+          STRAY_BITS_VALUE,
+          `${COOKIE_VALUE} `,
+          `"${COOKIE_VALUE}"`,
+          COOKIE_VALUE.replace(/\.(\d+)\./, '.99999999999.'),
+        ),
         withMarker(mark),
       ),
       fc.constantFrom('=', '=', ' = ', '=='),
@@ -85,10 +101,12 @@ function eventOf(r: Request): APIGatewayProxyEventV2 {
 /** docs/frontend.md: safe methods pass; otherwise the header is the token and every cookie by that exact name is the issued one. */
 function strictAllows(r: Request): boolean {
   if (['GET', 'HEAD'].includes(r.method.toUpperCase())) return true;
-  if (r.headerToken?.trim() !== issued.token || (r.version === '1.0' && r.repeatedHeader)) return false;
+  const header = r.headerToken?.trim();
+  const pair = SESSION_PAIRS.find(([token]) => token === header);
+  if (pair === undefined || (r.version === '1.0' && r.repeatedHeader)) return false;
   const pairs = [...(r.version === '2.0' ? r.cookiesArray : []), ...r.cookieHeader.join('; ').split(';')];
   const values = pairs.filter((p) => p.includes('=') && p.slice(0, p.indexOf('=')).trim() === NAME).map((p) => p.slice(p.indexOf('=') + 1).trim());
-  return values.length > 0 && values.every((v) => v === COOKIE_VALUE);
+  return values.length > 0 && values.every((v) => v === pair[1]);
 }
 
 describe('CsrfGuard.verify (fuzz)', () => {
@@ -105,6 +123,24 @@ describe('CsrfGuard.verify (fuzz)', () => {
       }),
       fuzzParams(),
     );
+  });
+
+  it('refuses the issued cookie whose MAC is re-spelled in the bits base64url decoding drops', () => {
+    // Prepare
+    const r: Request = {
+      mark: 'ZqNoMarkHere',
+      method: 'POST',
+      version: '2.0',
+      headerToken: issued.token,
+      repeatedHeader: false,
+      cookieHeader: [`${NAME}=${STRAY_BITS_VALUE}`],
+      cookiesArray: [],
+    };
+    // Act
+    const act = () => guard.verify(eventOf(r), BINDING);
+    // Assess
+    expect(STRAY_BITS_VALUE).not.toBe(COOKIE_VALUE);
+    expect(act).toThrow(expect.objectContaining({ code: 'ERR_CSRF_INVALID' }));
   });
 
   it('meets a real share of passing unsafe requests, so the accept path is exercised', () => {

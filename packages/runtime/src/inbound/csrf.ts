@@ -171,7 +171,8 @@ export function createCsrfGuard(options: CsrfGuardOptions): CsrfGuard {
       const [, token, expirySec, signature] = cookieFor(event) as unknown as [string, string, string, string];
       // Both sides are 43 characters by the patterns above, so the comparison leaks nothing through its length.
       if (!timingSafeEqual(Buffer.from(header), Buffer.from(token))) refuse('header and cookie differ');
-      if (!timingSafeEqual(mac(binding, token, expirySec), Buffer.from(signature, 'base64url'))) {
+      // Compared as canonical base64url text: decoding would let 4 spellings of the last character pass as one MAC.
+      if (!timingSafeEqual(Buffer.from(mac(binding, token, expirySec).toString('base64url')), Buffer.from(signature))) {
         refuse('signature invalid for this session');
       }
       const nowSec = Math.floor(o.now() / 1000);
