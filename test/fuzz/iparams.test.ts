@@ -60,7 +60,7 @@ const inputArb = fc.tuple(marker, marker).chain(([keyMark, valueMark]) =>
     valueMark: fc.constant(valueMark),
     values: fc.record(Object.fromEntries(Object.keys(SCHEMA).map((f) => [f, valueFor(f, valueMark)])), { requiredKeys: ['server_url', 'api_key'] }),
     unknown: fc.oneof(
-      { weight: 4, arbitrary: fc.constant([]) },
+      { weight: 4, arbitrary: fc.constant<string[]>([]) },
       fc.array(fc.oneof(withMarker(keyMark), fc.constantFrom('__proto__', 'constructor', 'toString')), { maxLength: 2 }),
     ),
   }),
@@ -68,10 +68,12 @@ const inputArb = fc.tuple(marker, marker).chain(([keyMark, valueMark]) =>
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const codePoints = (s: string) => [...s].length;
+// No lone surrogate (String#isWellFormed is ES2024, past this project's lib).
+const wellFormed = (s: string) => !/\p{Cs}/u.test(s);
 /** The docs' rule for each field, written apart from the validator: what an accepted value must be. */
 const RULES: Record<string, (v: unknown) => boolean> = {
-  name: (v) => typeof v === 'string' && v.isWellFormed() && !CONTROL.test(v) && codePoints(v) >= 2 && codePoints(v) <= 20,
-  notes: (v) => typeof v === 'string' && v.isWellFormed() && !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(v) && codePoints(v) <= 200,
+  name: (v) => typeof v === 'string' && wellFormed(v) && !CONTROL.test(v) && codePoints(v) >= 2 && codePoints(v) <= 20,
+  notes: (v) => typeof v === 'string' && wellFormed(v) && !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(v) && codePoints(v) <= 200,
   count: (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 100,
   contact: (v) => typeof v === 'string' && !/[\s\u0000-\u001f]/.test(v) && v.split('@').length === 2 && /\.[A-Za-z0-9]+$/.test(v),
   server_url: (v) => {
@@ -85,7 +87,7 @@ const RULES: Record<string, (v: unknown) => boolean> = {
   enabled: (v) => typeof v === 'boolean',
   start: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
   code: (v) => typeof v === 'string' && /^[A-Z]{3}-[0-9]{2}$/.test(v),
-  api_key: (v) => typeof v === 'string' && v.isWellFormed() && !CONTROL.test(v) && v !== '',
+  api_key: (v) => typeof v === 'string' && wellFormed(v) && !CONTROL.test(v) && v !== '',
 };
 
 function inputOf(values: Record<string, unknown>, unknown: string[]): Record<string, unknown> {
