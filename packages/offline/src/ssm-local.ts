@@ -2,15 +2,17 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import { assertKnownOptions, isLoopbackHost, LOOPBACK_RULE } from '@tessera/protocol';
+import { createFaultTable, type FaultDecision } from './_ssm-faults.js';
 import type { OperationContext } from './_ssm-model.js';
 import { READ_OPERATIONS } from './_ssm-reads.js';
 import { openParameterStore, type ParameterStore } from './_ssm-store.js';
 import { createVault, loadOrCreateKey, type Vault } from './_ssm-vault.js';
-import { AwsFault, parseRequestBody, statusForErrorType } from './_ssm-wire.js';
+import { AwsFault, parseRequestBody } from './_ssm-wire.js';
 import { WRITE_OPERATIONS } from './_ssm-writes.js';
+import { checkSsmFault, type SsmFault, type SsmLocalFaults } from './ssm-local-faults.js';
 
 /**
  * A loopback address the endpoint may listen on: `localhost`, 127.0.0.0/8 or `::1` (`isLoopbackHost`).
@@ -38,12 +40,14 @@ export interface SsmLocalOptions {
    * is durable and before it replaces the old one, e.g. `() => process.exit(99)` to crash the way a power cut would.
    */
   beforeReplace?: () => void | Promise<void>;
+  /** Monotonic clock in ms that faults' `forMs` runs on, for tests (`latency` always waits real time). Default `performance.now`. */
+  now?: () => number;
 }
 
 /**
  * A running endpoint.
  * @example
- * server.injectFault('GetParameter', 'ThrottlingException', 2);
+ * server.faults.set({ kind: 'throttle', rate: 0.5, operation: 'GetParameter' });
  * await server.close();
  */
 export interface SsmLocalServer {
@@ -53,9 +57,13 @@ export interface SsmLocalServer {
   readonly port: number;
   /** Stops listening, lets queued writes finish, then resolves. Safe to call twice. */
   close(): Promise<void>;
+  /** The injected faults: throttling, 5xx, latency, dropped connections, outage (also `PUT /_tessera/faults`). */
+  readonly faults: SsmLocalFaults;
+  /** SSM requests that reached the endpoint since it started, by operation (faulted and dropped ones included). */
+  requestCounts(): Record<string, number>;
   /**
-   * Test seam: the next `count` calls of operation `op` answer the AWS error `errorType` (400, or 5xx for server
-   * faults such as `InternalServerError`) without touching the store.
+   * Shorthand for `faults.add({ kind: 'error', operation: op, errorType, count })`: the next `count` calls of `op`
+   * answer the AWS error `errorType` (400, or 5xx for server faults such as `InternalServerError`).
    */
   injectFault(op: string, errorType: string, count?: number): void;
 }
@@ -63,9 +71,11 @@ export interface SsmLocalServer {
 const DEFAULTS = {
   port: 4583,
   host: '127.0.0.1',
-} as const satisfies Required<Omit<SsmLocalOptions, 'dataDir' | 'logger' | 'beforeReplace'>>;
+} as const satisfies Required<Omit<SsmLocalOptions, 'dataDir' | 'logger' | 'beforeReplace' | 'now'>>;
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['dataDir', 'port', 'host', 'logger', 'beforeReplace']);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['dataDir', 'port', 'host', 'logger', 'beforeReplace', 'now']);
+/** The loopback route that lists (GET), replaces (PUT, a JSON array of faults) and clears (DELETE) the faults. */
+const FAULTS_ROUTE = '/_tessera/faults';
 const TARGET_PREFIX = 'AmazonSSM.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 /**
@@ -91,11 +101,12 @@ interface Config {
   host: SsmLocalHost;
   logger: Logger;
   beforeReplace: (() => void | Promise<void>) | undefined;
+  now: () => number;
 }
 
 function resolveOptions(options: SsmLocalOptions): Config {
   assertKnownOptions('startSsmLocal', options, OPTION_KEYS);
-  const { dataDir, port = DEFAULTS.port, host = DEFAULTS.host, logger, beforeReplace } = options;
+  const { dataDir, port = DEFAULTS.port, host = DEFAULTS.host, logger, beforeReplace, now = () => performance.now() } = options;
   if (typeof dataDir !== 'string' || dataDir.length === 0) {
     throw new TypeError('startSsmLocal: option "dataDir" must be a non-empty path');
   }
@@ -111,7 +122,8 @@ function resolveOptions(options: SsmLocalOptions): Config {
   if (beforeReplace !== undefined && typeof beforeReplace !== 'function') {
     throw new TypeError('startSsmLocal: option "beforeReplace" must be a function');
   }
-  return { dataDir, port, host, logger: logger ?? createJsonLogger({ base: { component: 'ssm-local' } }), beforeReplace };
+  if (typeof now !== 'function') throw new TypeError('startSsmLocal: option "now" must be a function returning ms');
+  return { dataDir, port, host, logger: logger ?? createJsonLogger({ base: { component: 'ssm-local' } }), beforeReplace, now };
 }
 
 /** The region from a SigV4 `Credential=<key>/<date>/<region>/ssm/aws4_request` scope, for ARNs. */
@@ -146,30 +158,56 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-interface Fault {
-  errorType: string;
-  remaining: number;
+type FaultTable = ReturnType<typeof createFaultTable>;
+
+function sendJson(res: ServerResponse, status: number, payload: unknown, contentType = 'application/json'): void {
+  const body = JSON.stringify(payload);
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': randomUUID() });
+  res.end(body);
 }
 
-function createHandler(ctx: Omit<OperationContext, 'region'>, logger: Logger, faults: Map<string, Fault[]>) {
-  const send = (res: ServerResponse, status: number, payload: unknown): void => {
-    const body = JSON.stringify(payload);
-    res.writeHead(status, {
-      'content-type': CONTENT_TYPE,
-      'content-length': Buffer.byteLength(body),
-      'x-amzn-requestid': randomUUID(),
-    });
-    res.end(body);
-  };
+/**
+ * `/_tessera/faults`. A browser page cannot reach it: a JSON body needs a preflight this endpoint never answers, and
+ * a Host other than loopback (DNS rebinding) is refused.
+ */
+async function serveFaultsRoute(req: IncomingMessage, res: ServerResponse, faults: FaultTable, counts: () => Record<string, number>): Promise<void> {
+  const host = /^(\[[^\]]+\]|[^:]+)(:\d+)?$/.exec(req.headers.host ?? '')?.[1] ?? '';
+  if (!isLoopbackHost(host)) return sendJson(res, 403, { message: 'the faults route answers loopback Host names only' });
+  const listing = () => ({ faults: faults.active(), requests: counts() });
+  if (req.method === 'GET') return sendJson(res, 200, listing());
+  if (req.method === 'DELETE') {
+    faults.clear();
+    return sendJson(res, 200, listing());
+  }
+  if (req.method !== 'PUT') return sendJson(res, 405, { message: 'GET, PUT (a JSON array of faults) or DELETE' });
+  if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { message: 'the body must be application/json' });
+  let list: SsmFault[];
+  try {
+    const parsed: unknown = JSON.parse((await readBody(req)).toString('utf8'));
+    if (!Array.isArray(parsed)) throw new TypeError('the body must be a JSON array of faults');
+    list = parsed.map((f) => checkSsmFault(f, SSM_LOCAL_OPERATIONS));
+    // Over this route nothing could clear an endless outage: the route goes down with the rest.
+    if (list.some((f) => f.kind === 'outage' && f.forMs === undefined)) throw new TypeError('an outage set over HTTP needs "forMs"');
+  } catch (err) {
+    return sendJson(res, 400, { message: err instanceof TypeError ? err.message : 'the body must be a JSON array of faults' });
+  }
+  faults.set(...list);
+  return sendJson(res, 200, listing());
+}
 
-  const takeFault = (op: string): AwsFault | undefined => {
-    const queue = faults.get(op);
-    const fault = queue?.[0];
-    if (!queue || !fault) return undefined;
-    fault.remaining -= 1;
-    if (fault.remaining <= 0) queue.shift();
-    const message = fault.errorType === 'ThrottlingException' ? 'Rate exceeded' : `Injected ${fault.errorType}`;
-    return new AwsFault(fault.errorType, message, statusForErrorType(fault.errorType));
+class Dropped extends Error {}
+
+function createHandler(ctx: Omit<OperationContext, 'region'>, logger: Logger, faults: FaultTable) {
+  const counts: Record<string, number> = {};
+  const send = (res: ServerResponse, status: number, payload: unknown): void => sendJson(res, status, payload, CONTENT_TYPE);
+
+  const meet = async (req: IncomingMessage, decision: FaultDecision): Promise<void> => {
+    if (decision.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
+    if (decision.answer === 'drop') {
+      req.socket.destroy();
+      throw new Dropped();
+    }
+    if (decision.answer) throw decision.answer;
   };
 
   const dispatch = async (req: IncomingMessage, op: string): Promise<unknown> => {
@@ -177,21 +215,24 @@ function createHandler(ctx: Omit<OperationContext, 'region'>, logger: Logger, fa
     const operation = Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op] : undefined;
     if (!operation) throw new AwsFault('UnknownOperationException', 'The requested operation is not recognized.');
     const raw = await readBody(req);
-    const injected = takeFault(op);
-    if (injected) throw injected;
+    await meet(req, faults.decide(op));
     return operation({ ...ctx, region: regionOf(req) }, parseRequestBody(raw));
   };
 
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = String(req.headers['x-amz-target'] ?? '');
     const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+    counts[op || 'unknown'] = (counts[op || 'unknown'] ?? 0) + 1;
     let status = 200;
     let errorType: string | undefined;
     try {
       const result = await dispatch(req, op);
       send(res, status, result ?? {});
     } catch (err) {
-      if (err instanceof BodyTooLarge) {
+      if (err instanceof Dropped) {
+        status = 0;
+        errorType = 'dropped';
+      } else if (err instanceof BodyTooLarge) {
         // Close rather than drain: the rest of an oversized body is never read.
         res.setHeader('connection', 'close');
         status = 413;
@@ -212,6 +253,13 @@ function createHandler(ctx: Omit<OperationContext, 'region'>, logger: Logger, fa
       logger.log('debug', 'ssm-local.request', { op: op || 'unknown', status, ...(errorType ? { errorType } : {}) });
     }
   };
+
+  const requestCounts = (): Record<string, number> => ({ ...counts });
+  return {
+    requestCounts,
+    handler: (req: IncomingMessage, res: ServerResponse): Promise<void> =>
+      new URL(req.url ?? '/', 'http://x').pathname === FAULTS_ROUTE ? serveFaultsRoute(req, res, faults, requestCounts) : handle(req, res),
+  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
@@ -228,13 +276,25 @@ async function start(config: Config): Promise<SsmLocalServer> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const vault: Vault = createVault(await loadOrCreateKey(config.dataDir));
   const store: ParameterStore = await openParameterStore(config.dataDir, vault, config.beforeReplace);
-  const faults = new Map<string, Fault[]>();
-  const handler = createHandler({ store, vault }, config.logger, faults);
+  const sockets = new Set<Socket>();
+  const faults = createFaultTable(SSM_LOCAL_OPERATIONS, config.now, () => {
+    for (const socket of sockets) socket.destroy();
+  });
+  const { handler, requestCounts } = createHandler({ store, vault }, config.logger, faults);
   let closing = false;
   const server = createServer((req, res) => {
     // A keep-alive client would otherwise hold close() open until its idle timeout.
     if (closing) res.setHeader('connection', 'close');
     void handler(req, res);
+  });
+  server.on('connection', (socket) => {
+    // An outage closes each connection as it opens: the client sees a reset, as from a host that is down.
+    if (faults.refusing()) {
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
   const address = await listen(server, config.port, config.host);
   if (!isLoopbackHost(address.address)) {
@@ -249,6 +309,8 @@ async function start(config: Config): Promise<SsmLocalServer> {
   return {
     url,
     port: address.port,
+    faults: { set: faults.set, add: faults.add, clear: faults.clear, active: faults.active },
+    requestCounts,
     close() {
       closed ??= (async () => {
         closing = true;
@@ -261,16 +323,7 @@ async function start(config: Config): Promise<SsmLocalServer> {
       return closed;
     },
     injectFault(op, errorType, count = 1) {
-      if (!SSM_LOCAL_OPERATIONS.includes(op)) {
-        throw new TypeError(`injectFault: unknown operation "${op}"; one of ${SSM_LOCAL_OPERATIONS.join(', ')}`);
-      }
-      if (typeof errorType !== 'string' || !/^[A-Za-z][A-Za-z0-9]*$/.test(errorType)) {
-        throw new TypeError('injectFault: errorType must be an AWS error name such as "ThrottlingException"');
-      }
-      if (!Number.isInteger(count) || count < 1) throw new TypeError('injectFault: count must be a positive integer');
-      const queue = faults.get(op) ?? [];
-      queue.push({ errorType, remaining: count });
-      faults.set(op, queue);
+      faults.add({ kind: 'error', operation: op, errorType, count });
     },
   };
 }

@@ -14,6 +14,8 @@ export interface TesseraEnvironment {
   iparamsTtlMs?: number;
   /** `TESSERA_KEYS_TTL_MS`: an integer of milliseconds, at least 0. */
   keysTtlMs?: number;
+  /** `TESSERA_SSM_REQUEST_TIMEOUT_MS`: an integer of milliseconds, each SSM attempt's timeout. */
+  ssmRequestTimeoutMs?: number;
   /** `TESSERA_KMS_KEY_ID`: the KMS key of SecureString writes. */
   kmsKeyId?: string;
   /** `TESSERA_CSRF_SECRET`: the CSRF signing key. */
@@ -32,6 +34,7 @@ export const ENVIRONMENT_VARIABLES = {
   logLevel: 'TESSERA_LOG_LEVEL',
   iparamsTtlMs: 'TESSERA_IPARAMS_TTL_MS',
   keysTtlMs: 'TESSERA_KEYS_TTL_MS',
+  ssmRequestTimeoutMs: 'TESSERA_SSM_REQUEST_TIMEOUT_MS',
   kmsKeyId: 'TESSERA_KMS_KEY_ID',
   csrfSecret: 'TESSERA_CSRF_SECRET',
   sessionJwksUrl: 'TESSERA_SESSION_JWKS_URL',
@@ -71,7 +74,7 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
     if (!LEVELS.includes(level)) fail(ENVIRONMENT_VARIABLES.logLevel, `must be one of ${LEVELS.join(', ')}`);
     out.logLevel = level as LogLevel;
   }
-  for (const key of ['iparamsTtlMs', 'keysTtlMs'] as const) {
+  for (const key of ['iparamsTtlMs', 'keysTtlMs', 'ssmRequestTimeoutMs'] as const) {
     const raw = value(key);
     if (raw !== undefined) out[key] = milliseconds(ENVIRONMENT_VARIABLES[key], raw);
   }

@@ -15,6 +15,7 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   readonly iparamsTtlMs: number | undefined;
   readonly keysTtlMs: number | undefined;
+  readonly ssmRequestTimeoutMs: number | undefined;
   readonly csrfSecret: string | undefined;
   /** The platform's session settings, the environment's `jwksUrl`/`issuer` over the manifest's. */
   readonly session: ManifestSession | undefined;
@@ -25,6 +26,7 @@ export interface ConfigOptions {
   offline?: boolean;
   clock?: () => number;
   iparamsTtlMs?: number;
+  ssmRequestTimeoutMs?: number;
   csrfSecret?: string;
   /** The environment to read instead of the process's (tests, embedding). */
   env?: Readonly<Record<string, string | undefined>>;
@@ -58,6 +60,7 @@ export function resolveAppConfig(options: ConfigOptions, manifest: Manifest): Ap
     logLevel: env.logLevel ?? 'info',
     iparamsTtlMs: options.iparamsTtlMs ?? env.iparamsTtlMs,
     keysTtlMs: env.keysTtlMs,
+    ssmRequestTimeoutMs: options.ssmRequestTimeoutMs ?? env.ssmRequestTimeoutMs,
     csrfSecret: options.csrfSecret ?? env.csrfSecret,
     session,
   });

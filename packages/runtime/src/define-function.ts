@@ -89,6 +89,11 @@ export interface AppOptions {
   /** Iparams cache lifetime. Default `TESSERA_IPARAMS_TTL_MS`, then 60,000 ms. */
   iparamsTtlMs?: number;
   /**
+   * Each SSM attempt of the default store gives up after this many ms (3 attempts per read). Default
+   * `TESSERA_SSM_REQUEST_TIMEOUT_MS`, then 1,000 ms; from 50 to 60,000. Refused beside `store`, which has its own.
+   */
+  ssmRequestTimeoutMs?: number;
+  /**
    * Verifies the product's session token and names the installation. Default: built from the manifest's `session`
    * section (JWKS URL, issuer; the audience is the app id). Without either, `identify` decides.
    */
@@ -152,6 +157,7 @@ const OPTION_KEYS = new Set([
   'env',
   'store',
   'iparamsTtlMs',
+  'ssmRequestTimeoutMs',
   'session',
   'identify',
   'csrfSecret',
@@ -268,7 +274,10 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
   );
   const session =
     options.session ?? (config.session ? createSessionVerifier({ ...config.session, audience: appId, offline, now, logger }) : undefined);
-  const store = options.store ?? new SsmIparamStore();
+  if (options.store !== undefined && options.ssmRequestTimeoutMs !== undefined) {
+    throw new TypeError('createApp: option "ssmRequestTimeoutMs" applies to the default store only; set it on your store');
+  }
+  const store = options.store ?? new SsmIparamStore(config.ssmRequestTimeoutMs === undefined ? {} : { requestTimeoutMs: config.ssmRequestTimeoutMs });
   const reader = createIparamsReader({
     appId,
     store,

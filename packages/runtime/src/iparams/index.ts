@@ -11,6 +11,8 @@ export {
 export type { FieldMeta, InstallationDocument, PreviousValue, Tier } from './_document.js';
 export {
   readSecureParameter,
+  SSM_MAX_ATTEMPTS,
+  SSM_REQUEST_TIMEOUT_MS,
   SsmIparamStore,
   toStoreError,
   writeSecureParameter,
@@ -18,7 +20,7 @@ export {
   type SsmIparamStoreOptions,
   type StoredDocument,
 } from './ssm-store.js';
-export { createIparamsReader, type IparamsReader, type IparamsReaderOptions } from './reader.js';
+export { createIparamsReader, IPARAMS_RETRY_BACKOFF_MS, type IparamsReader, type IparamsReaderOptions } from './reader.js';
 export {
   createInstaller,
   renderTemplate,

@@ -34,8 +34,13 @@ interface Entry {
   values?: IparamValues;
   /** Monotonic time the values were fetched. */
   fetchedAtMs: number;
-  /** After a failed refresh, stale values are served without asking the store again until this time. */
+  /**
+   * After a failed read, the store is not asked again for this installation until this time: stale values are
+   * served meanwhile, or, with none within the cap, `failure` is thrown again at once.
+   */
   quietUntilMs: number;
+  /** The store's failure, while nothing good can be served. */
+  failure?: StoreError;
   /** Monotonic time the last store read started, successful or not: what `refresh` is rate-limited on. */
   readAtMs: number;
   /** Previous values of rotated fields, from the same document as `values`. */
@@ -66,7 +71,14 @@ export interface IparamsReader {
 }
 
 const MAX_STALE_CAP_MS = 15 * 60_000;
-const RETRY_BACKOFF_MS = 5_000;
+/**
+ * After a failed store read, how long one installation's store is left alone, in ms (shortened to the TTL when that
+ * is shorter, so recovery is picked up within the TTL). With the SDK's attempts per read, this bounds what one
+ * instance asks SSM for one installation while SSM fails: at most `SSM_MAX_ATTEMPTS` requests per back-off.
+ * @example
+ * const maxRequestsPerSec = SSM_MAX_ATTEMPTS * Math.ceil(1_000 / Math.min(ttlMs, IPARAMS_RETRY_BACKOFF_MS));
+ */
+export const IPARAMS_RETRY_BACKOFF_MS = 5_000;
 const REFRESH_INTERVAL_BOUNDS_MS = { min: 1_000, max: 3_600_000 } as const;
 const DEFAULTS = { ttlMs: 60_000, maxStaleMs: MAX_STALE_CAP_MS, maxEntries: 1_000, refreshMinIntervalMs: 5_000 } as const;
 const OPTION_KEYS = new Set(['appId', 'store', 'ttlMs', 'maxStaleMs', 'maxEntries', 'refreshMinIntervalMs', 'logger', 'now', 'wallClock']);
@@ -101,6 +113,7 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
   const now = options.now ?? (() => performance.now());
   const wallClock = options.wallClock ?? Date.now;
   const cache = new Map<string, Entry>();
+  const backoffMs = Math.min(ttlMs, IPARAMS_RETRY_BACKOFF_MS);
 
   function remember(installationId: string, entry: Entry): void {
     cache.delete(installationId);
@@ -116,16 +129,24 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
       entry.values = stored.document.values;
       entry.previous = stored.document.previous;
       entry.fetchedAtMs = now();
+      entry.failure = undefined;
       return entry.values;
     } catch (err) {
       const ageMs = now() - entry.fetchedAtMs;
       if (err instanceof StoreError && entry.values !== undefined && ageMs <= ttlMs + maxStaleMs) {
         // Back off so a throttled SSM is not asked again by every invocation.
-        entry.quietUntilMs = now() + Math.min(ttlMs, RETRY_BACKOFF_MS);
+        entry.quietUntilMs = now() + backoffMs;
         logger.log('warn', 'iparams.refresh_failed', { installationId, code: err.code, cause: err.cause, servingStaleMs: Math.round(ageMs) });
         return entry.values;
       }
-      if (entry.values === undefined) cache.delete(installationId);
+      if (err instanceof StoreError && err.code === 'ERR_STORE_UNAVAILABLE') {
+        // Nothing to serve: the next invocations fail at once rather than each asking a failing SSM again.
+        entry.quietUntilMs = now() + backoffMs;
+        entry.failure = err;
+        logger.log('warn', 'iparams.read_failed', { installationId, code: err.code, cause: err.cause, retryInMs: backoffMs });
+      } else if (entry.values === undefined) {
+        cache.delete(installationId);
+      }
       throw err;
     } finally {
       entry.pending = undefined;
@@ -146,6 +167,7 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
         return Promise.resolve(entry.values as T);
       }
     }
+    if (entry?.failure && !entry.pending && now() < entry.quietUntilMs) return Promise.reject(entry.failure);
     if (!entry) {
       entry = { fetchedAtMs: -Infinity, quietUntilMs: -Infinity, readAtMs: -Infinity };
       remember(installationId, entry);
@@ -168,6 +190,8 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
       if (entry.values !== undefined && now() - entry.readAtMs < refreshMinIntervalMs) {
         return Promise.resolve(entry.values as T);
       }
+      // A forced re-read waits out a failed read's back-off too, so it cannot add requests to a failing SSM.
+      if (now() < entry.quietUntilMs) return read<T>(installationId);
       entry.pending = fetch(installationId, entry);
       return entry.pending as Promise<T>;
     },

@@ -30,17 +30,60 @@ export interface IparamStore {
   delete(appId: string, installationId: string): Promise<boolean>;
 }
 
-export interface SsmIparamStoreOptions {
-  /** An SSM client to use (endpoint, credentials, middleware). Default: `new SSMClient({})`, honouring AWS_* env. */
-  client?: SSMClient;
+/**
+ * Options of {@link SsmIparamStore}: a client of your own, or the default one with its request timeout.
+ * @example
+ * const options: SsmIparamStoreOptions = { requestTimeoutMs: 500 };
+ */
+export type SsmIparamStoreOptions = {
   /** KMS key for SecureString values. Default `alias/aws/ssm` (the CLI: `TESSERA_KMS_KEY_ID`). */
   kmsKeyId?: string;
   /** SSM tier. Default `Standard` (4 KiB); `Advanced` (8 KiB, billed) only when asked for, never silently. */
   tier?: Tier;
-}
+} & (
+  | {
+      /** An SSM client to use (endpoint, credentials, middleware, timeouts): its own settings apply. */
+      client: SSMClient;
+      requestTimeoutMs?: never;
+    }
+  | {
+      client?: never;
+      /**
+       * Each attempt of the default client gives up after this many ms, connection included, and counts as a failed
+       * attempt. Default 1,000 (`createApp`: `TESSERA_SSM_REQUEST_TIMEOUT_MS`); from 50 to 60,000.
+       */
+      requestTimeoutMs?: number;
+    }
+);
 
-const DEFAULTS = { kmsKeyId: 'alias/aws/ssm', tier: 'Standard' } as const satisfies Required<Omit<SsmIparamStoreOptions, 'client'>>;
-const OPTION_KEYS = new Set(['client', 'kmsKeyId', 'tier']);
+/**
+ * Attempts per SSM call of the default client (the SDK's standard retry mode: the first and two retries).
+ * @example
+ * const worstCaseRequests = SSM_MAX_ATTEMPTS; // per store read
+ */
+export const SSM_MAX_ATTEMPTS = 3;
+/**
+ * Default per-attempt timeout of the default client, in ms. A read then fails by 3 × 1,000 ms plus the SDK's
+ * retry delays (under 150 ms for 5xx and timeouts; under 3,000 ms for throttling, whose attempts answer at once).
+ * @example
+ * new SsmIparamStore({ requestTimeoutMs: SSM_REQUEST_TIMEOUT_MS });
+ */
+export const SSM_REQUEST_TIMEOUT_MS = 1_000;
+const REQUEST_TIMEOUT_BOUNDS_MS = { min: 50, max: 60_000 } as const;
+
+const DEFAULTS = { kmsKeyId: 'alias/aws/ssm', tier: 'Standard', requestTimeoutMs: SSM_REQUEST_TIMEOUT_MS } as const;
+const OPTION_KEYS = new Set(['client', 'kmsKeyId', 'tier', 'requestTimeoutMs']);
+
+/**
+ * The runtime's SSM client: bounded attempts, each with a timeout that fails it (the SDK has none by default, and
+ * only warns unless told to throw), so an SSM that stops answering cannot hold an invocation until Lambda kills it.
+ */
+function createDefaultClient(requestTimeoutMs: number): SSMClient {
+  return new SSMClient({
+    maxAttempts: SSM_MAX_ATTEMPTS,
+    requestHandler: { connectionTimeout: requestTimeoutMs, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
+  });
+}
 
 /** Maps an SDK failure to ERR_STORE_UNAVAILABLE, keeping only its name and status as the cause. */
 export function toStoreError(err: unknown): StoreError {
@@ -112,7 +155,15 @@ export class SsmIparamStore implements IparamStore {
     if (options.tier !== undefined && !(options.tier in TIER_LIMIT_BYTES)) {
       throw new TypeError('SsmIparamStore: tier must be "Standard" or "Advanced"');
     }
-    this.client = options.client ?? new SSMClient({});
+    const { requestTimeoutMs = DEFAULTS.requestTimeoutMs } = options;
+    if (options.client !== undefined && options.requestTimeoutMs !== undefined) {
+      throw new TypeError('SsmIparamStore: "requestTimeoutMs" applies to the default client only; set it on your client');
+    }
+    const { min, max } = REQUEST_TIMEOUT_BOUNDS_MS;
+    if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < min || requestTimeoutMs > max) {
+      throw new TypeError(`SsmIparamStore: "requestTimeoutMs" must be a whole number of ms from ${min} to ${max}`);
+    }
+    this.client = options.client ?? createDefaultClient(requestTimeoutMs);
     this.kmsKeyId = options.kmsKeyId ?? DEFAULTS.kmsKeyId;
     this.tier = options.tier ?? DEFAULTS.tier;
   }
