@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, each printing ratios against a baseline measured in the same run. */
 import { benchColdInit } from './cold-init.js';
+import { benchCustomerFaults } from './customer-faults.js';
 import { benchInvocation } from './invocation.js';
 import { benchLoadModel } from './load-model.js';
 import { benchSsmTrips } from './ssm-trips.js';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   if (!only || only === 'cold-init') results.coldInit = await benchColdInit(15, against);
   if (!only || only === 'ssm') results.ssm = await benchSsmTrips();
   if (!only || only === 'load-model') results.loadModel = await benchLoadModel();
+  if (!only || only === 'customer-faults') results.customerFaults = await benchCustomerFaults();
   // `verifier` runs both verifier parts; `verifier-per-request` only the CPU part (seconds, not a minute of load).
   if (!only || only === 'verifier' || only === 'verifier-per-request') results.verifierPerRequest = await benchVerifierPerRequest();
   if (!only || only === 'verifier') results.verifier = await benchVerifier();
