@@ -1,7 +1,8 @@
 /** Fuzzed compact JWS (HS256, ES256, EdDSA) against jose as the reference, and fuzzed JWKS documents against the JWK rules. */
 import { createHmac, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
-import { compactVerify } from 'jose';
+import { SignJWT, compactVerify } from 'jose';
+import { createSessionVerifier } from '../../packages/runtime/src/inbound/session.js';
 import { createAsymmetricVerifier } from '../../packages/verify/src/_asymmetric.js';
 import { createHs256Verifier } from '../../packages/verify/src/_hs256.js';
 import { importPublicJwk } from '../../packages/verify/src/_jwk.js';
@@ -191,7 +192,10 @@ describe('JWKS documents (fuzz)', () => {
   const privateJwk = pairs[0]?.privateKey.export({ format: 'jwk' }) as Record<string, unknown>;
 
   /** One key as a publisher might get it wrong: a member dropped, changed, added, or the private half. */
-  const jwkArb = (mark: string) =>
+  const jwkArb = (mark: string) => fc.oneof(cleanJwk, editedJwk(mark));
+  /** A key as published right, under one of a few kids (so two keys sometimes share one). */
+  const cleanJwk = fc.tuple(fc.constantFrom(...jwks), fc.constantFrom('a', 'b', 'c')).map(([base, kid]) => ({ ...base, kid, use: 'sig' }));
+  const editedJwk = (mark: string) =>
     fc
       .tuple(
         fc.constantFrom(...jwks, privateJwk),
@@ -253,6 +257,42 @@ describe('JWKS documents (fuzz)', () => {
       return false;
     }
   }
+
+  it('lets the session guard accept a session only through the platform key itself, else 401 or 503', async () => {
+    // Prepare: a session signed by the first key, under kid "a"; the documents hold it, near misses of it, or junk.
+    const nowSec = 1_800_000_000;
+    const claims = { iss: 'https://platform.test', aud: 'app', sub: 'u', installation_id: 'acme-1', iat: nowSec, exp: nowSec + 60 };
+    const session = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', typ: 'tessera-session+jwt', kid: 'a' })
+      .sign(pairs[0]?.privateKey as KeyObject);
+    const platform = jwks[0] as { x: string; y: string };
+    let accepts = 0;
+    await fc.assert(
+      fc.asyncProperty(documentArb, async ([mark, document]) => {
+        const { logger, lines } = captureLogger();
+        const sessions = createSessionVerifier({
+          jwksUrl: 'https://platform.test/jwks.json',
+          issuer: 'https://platform.test',
+          audience: 'app',
+          algorithms: ['ES256'],
+          fetchJwks: async () => document,
+          now: () => nowSec * 1000,
+          logger,
+        });
+        const outcome = await settle(() => sessions.verify(`Bearer ${session}`, []), {
+          codes: ['ERR_SESSION_INVALID', 'ERR_SESSION_KEYS_UNAVAILABLE'],
+          markers: [mark],
+          lines,
+        });
+        if (!outcome.accepted) return;
+        accepts++;
+        const keys = (document as { keys: Record<string, unknown>[] }).keys;
+        expect(keys.some((k) => k.x === platform.x && k.y === platform.y && (k.kid === 'a' || k.kid === undefined))).toBe(true);
+      }),
+      fuzzParams(0.5),
+    );
+    expect(accepts).toBeGreaterThan(0);
+  });
 
   it('serves a kid exactly when one usable key holds it, else no key or 503 ERR_VERIFY_KEYS_UNAVAILABLE', async () => {
     let served = 0;
