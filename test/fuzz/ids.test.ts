@@ -28,42 +28,38 @@ const candidate = (alphabet: string, mark: string) =>
     fc.anything(),
   );
 
-describe('installation ids (fuzz)', () => {
-  it('accepts exactly the documented ids, else ERR_INSTALLATION_ID_INVALID naming no part of the id', async () => {
+const RULES = [
+  { what: 'installation ids', alphabet: ID_CHARS, allowed: idAllowed, test: isId, check: assertInstallationId, code: 'ERR_INSTALLATION_ID_INVALID' },
+  {
+    what: 'parameter names',
+    alphabet: NAME_CHARS,
+    allowed: nameAllowed,
+    test: isParameterName,
+    check: assertParameterName,
+    code: 'ERR_PARAMETER_NAME_INVALID',
+  },
+] as const;
+
+describe.each(RULES)('$what (fuzz)', ({ alphabet, allowed, test, check, code }) => {
+  it(`accepts exactly the documented values, else ${code} naming no part of the value`, async () => {
     await fc.assert(
       fc.asyncProperty(
-        marker.chain((mark) => fc.tuple(fc.constant(mark), candidate(ID_CHARS, mark))),
-        async ([mark, id]) => {
-          expect(isId(id)).toBe(idAllowed(id));
-          const outcome = await settle(() => assertInstallationId(id), { codes: ['ERR_INSTALLATION_ID_INVALID'], markers: [mark] });
-          expect(outcome.accepted).toBe(idAllowed(id));
+        marker.chain((mark) => fc.tuple(fc.constant(mark), candidate(alphabet, mark))),
+        async ([mark, value]) => {
+          expect(test(value)).toBe(allowed(value));
+          const outcome = await settle(() => check(value), { codes: [code], markers: [mark] });
+          expect(outcome.accepted).toBe(allowed(value));
         },
       ),
       fuzzParams(),
     );
   });
 
-  it('meets a real share of valid ids, so the accept path is exercised', () => {
-    const ids = sampleOf(
-      marker.chain((mark) => candidate(ID_CHARS, mark)),
+  it('meets a real share of valid values, so the accept path is exercised', () => {
+    const values = sampleOf(
+      marker.chain((mark) => candidate(alphabet, mark)),
       1000,
     );
-    expect(ids.filter(idAllowed).length).toBeGreaterThan(150);
-  });
-});
-
-describe('parameter names (fuzz)', () => {
-  it('accepts exactly the documented names, else ERR_PARAMETER_NAME_INVALID naming no part of the name', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        marker.chain((mark) => fc.tuple(fc.constant(mark), candidate(NAME_CHARS, mark))),
-        async ([mark, name]) => {
-          expect(isParameterName(name)).toBe(nameAllowed(name));
-          const outcome = await settle(() => assertParameterName(name), { codes: ['ERR_PARAMETER_NAME_INVALID'], markers: [mark] });
-          expect(outcome.accepted).toBe(nameAllowed(name));
-        },
-      ),
-      fuzzParams(),
-    );
+    expect(values.filter(allowed).length).toBeGreaterThan(150);
   });
 });
