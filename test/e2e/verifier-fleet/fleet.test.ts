@@ -1,4 +1,5 @@
 /** Two verifier processes sharing one redis-server under a bounded mixed load, and through a Redis crash and restart. */
+import Redis from 'ioredis';
 import { type CrashMarks, type Fleet, runThroughRedisCrash, startFleet, waitUntilAccepting } from './_fleet.js';
 import { acceptancesByJti, createMinter, MixedTokens, QueuedTokens, runLoad, type Shot, type ShotKind } from './_load.js';
 
@@ -69,6 +70,39 @@ describe('a verifier fleet sharing one Redis', () => {
       const jtis = new Set(mix.shots.map((s) => s.jti));
       expect((logs.match(/[\w-]{22,}/g) ?? []).filter((word) => jtis.has(word))).toEqual([]);
     }, 60_000);
+  });
+
+  describe('when Redis is out of memory under maxmemory-policy noeviction', () => {
+    it('answers 503 ERR_REPLAY_STORE_UNAVAILABLE instead of accepting, and drops no live entry', async () => {
+      // Prepare
+      const mint = createMinter(fleet.secret);
+      const before = new MixedTokens(mint, { shares: { replay: 0, race: 0, expired: 0, forged: 0 } });
+      await runLoad(before, { ports: fleet.ports, requestsPerTarget: 50 });
+      const admin = new Redis({ host: '127.0.0.1', port: fleet.redis?.port as number, lazyConnect: true });
+      await admin.connect();
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      await admin.config('SET', 'maxmemory', '1');
+
+      // Act
+      const freshWhileFull = new QueuedTokens(
+        Array.from({ length: 20 }, () => mint('fresh')),
+        'fresh',
+      );
+      await runLoad(freshWhileFull, { ports: fleet.ports, requestsPerTarget: 20 });
+      const replaysWhileFull = new QueuedTokens(before.shots, 'replay');
+      await runLoad(replaysWhileFull, { ports: fleet.ports, requestsPerTarget: before.shots.length });
+      await admin.config('SET', 'maxmemory', '0');
+      admin.disconnect();
+      const replaysAfter = new QueuedTokens(before.shots, 'replay');
+      await runLoad(replaysAfter, { ports: fleet.ports, requestsPerTarget: before.shots.length });
+
+      // Assess
+      expect(new Set(before.shots.map(answerOf))).toEqual(new Set(['200']));
+      expect(new Set(freshWhileFull.shots.map(answerOf))).toEqual(new Set(['503 ERR_REPLAY_STORE_UNAVAILABLE']));
+      expect(new Set(replaysWhileFull.shots.map(answerOf))).toEqual(new Set(['503 ERR_REPLAY_STORE_UNAVAILABLE']));
+      expect(new Set(replaysAfter.shots.map(answerOf))).toEqual(new Set(['401 ERR_VERIFY_REPLAYED']));
+      expect(replaysAfter.shots.length).toBe(200);
+    }, 30_000);
   });
 
   describe('when Redis is killed mid-run and restarted on the same port and data', () => {
