@@ -4,7 +4,18 @@ import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { isAddressInUse, portTakenMessage, startOfflineProxy, startSsmLocal, takenPortMessages, waitForPort, type NamedPort } from '@tessera/offline';
+import {
+  isAddressInUse,
+  parseSsmFaults,
+  portTakenMessage,
+  SSM_LOCAL_OPERATIONS,
+  type SsmFault,
+  startOfflineProxy,
+  startSsmLocal,
+  takenPortMessages,
+  waitForPort,
+  type NamedPort,
+} from '@tessera/offline';
 import { CliError } from '@tessera/protocol/errors';
 import { parse } from 'yaml';
 import { loggerOf, untilSignal } from './_settings.js';
@@ -58,6 +69,18 @@ async function installPagePath(cwd: string): Promise<string | undefined> {
   return undefined;
 }
 
+/** `--fault`'s faults; a bad spec is a usage error naming the field, before anything starts. */
+function faultsOf(value: unknown): SsmFault[] {
+  if (value === undefined) return [];
+  try {
+    const faults = parseSsmFaults(String(value), SSM_LOCAL_OPERATIONS);
+    if (faults.some((f) => f.kind === 'outage' && f.forMs === undefined)) throw new TypeError('an outage needs a length, e.g. outage:10000');
+    return faults;
+  } catch (err) {
+    throw new CliError('ERR_CLI_USAGE', { message: `--fault: ${(err as Error).message}`, cause: err });
+  }
+}
+
 function logger(io: CliIo) {
   return loggerOf(io, 'offline');
 }
@@ -65,9 +88,14 @@ function logger(io: CliIo) {
 export const devCommands: Record<string, CommandSpec> = {
   'ssm-local': {
     summary: 'run the local SSM-compatible endpoint (loopback only)',
-    usage: 'ssm-local [--port 4583] [--data-dir .tessera/ssm]',
-    options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+    usage:
+      'ssm-local [--port 4583] [--data-dir .tessera/ssm] [--fault SPEC]\n' +
+      'SPEC: faults joined by +, each kind[:value][,op=NAME][,rate=0..1][,for=MS][,count=N][,seed=N]:\n' +
+      '  throttle[:rate]  status:500|503  error:AwsErrorType  latency:MS  drop[:rate]  outage:MS\n' +
+      'e.g. --fault throttle:0.5,op=GetParameter+latency:200. Change them while it runs: PUT /_tessera/faults.',
+    options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, fault: { type: 'string' } },
     async run({ values, io }) {
+      const faults = faultsOf(values.fault);
       const ssmPort: NamedPort = { port: port(values.port, DEFAULT_SSM_PORT), name: 'ssm-local', flag: '--port' };
       await requireFreePorts([ssmPort]);
       const server = await startSsmLocal({
@@ -75,7 +103,9 @@ export const devCommands: Record<string, CommandSpec> = {
         dataDir: resolve(io.cwd, String(values['data-dir'] ?? DEFAULT_DATA_DIR)),
         logger: logger(io),
       }).catch(explained(ssmPort));
+      server.faults.set(...faults);
       io.stdout.write(`ssm-local listening on ${server.url}\nexport AWS_ENDPOINT_URL_SSM=${server.url}\n`);
+      if (faults.length > 0) io.stdout.write(`faults: ${JSON.stringify(faults)} (PUT or DELETE ${server.url}/_tessera/faults)\n`);
       await untilSignal();
       await server.close();
       return 0;
