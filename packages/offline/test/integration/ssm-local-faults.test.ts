@@ -7,7 +7,12 @@ import { captureLogger, clientFor, expectAwsError, makeDataDir } from '../../../
 const SECRET = 'fault-secret-value-9c2e';
 
 /** One raw request to the faults route. */
-function route(server: SsmLocalServer, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+function route(
+  server: SsmLocalServer,
+  method: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: { faults?: unknown[]; requests?: Record<string, number> } }> {
   const payload = body === undefined ? '' : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -111,7 +116,7 @@ describe('startSsmLocal faults', () => {
       server.faults.set({ kind: 'status', status, count: 2 });
       const retrying = clientFor(server, 3);
       // Act
-      const failed = await client.send(new GetParameterCommand({ Name: '/app/k' })).catch((err: unknown) => err as InternalServerError);
+      const failed = (await client.send(new GetParameterCommand({ Name: '/app/k' })).catch((err: unknown) => err)) as InternalServerError;
       const recovered = await retrying.send(new GetParameterCommand({ Name: '/app/k', WithDecryption: true }));
       retrying.destroy();
       // Assess
