@@ -1,5 +1,5 @@
 /** A verifier fleet under a mixed load and a Redis crash: answers by code and throughput, against one process on its memory store. */
-import { type Fleet, runThroughRedisCrash, startFleet, waitUntilAccepting } from '../test/e2e/verifier-fleet/_fleet.js';
+import { type Fleet, inOutage, runThroughRedisCrash, startFleet, waitUntilAccepting } from '../test/e2e/verifier-fleet/_fleet.js';
 import { acceptancesByJti, countByAnswer, createMinter, MixedTokens, QueuedTokens, runLoad, type Shot } from '../test/e2e/verifier-fleet/_load.js';
 import { fmt, median, table } from './_measure.js';
 
@@ -69,7 +69,7 @@ export async function benchVerifierFleet({ rounds = 3, requestsPerTarget = 10_00
     const before = during.shots.filter((s) => s.status === 200 && (s.answeredAtMs as number) < marks.killedAtMs);
     const sweep = new QueuedTokens(before, 'replay');
     await runLoad(sweep, { ports: fleet.ports, requestsPerTarget: before.length });
-    const inOutage = during.shots.filter((s) => s.sentAtMs > marks.killedAtMs && (s.answeredAtMs ?? Infinity) < marks.restartAtMs);
+    const down = inOutage(during.shots, marks);
     const stillRefused = sweep.shots.filter((s) => s.code === 'ERR_VERIFY_REPLAYED').length;
     table(
       'The same fleet (appendfsync always) with Redis SIGKILLed mid-run and restarted on its data',
@@ -84,7 +84,7 @@ export async function benchVerifierFleet({ rounds = 3, requestsPerTarget = 10_00
           `${((marks.restartAtMs - marks.killedAtMs) / 1000).toFixed(1)} s`,
           `${stillRefused} of ${sweep.shots.length}`,
         ],
-        ['sent and answered while Redis was down', '-', medianAnswer(inOutage), ...answerCells(inOutage), '-', '-', '-'],
+        ['sent and answered while Redis was down', '-', medianAnswer(down), ...answerCells(down), '-', '-', '-'],
       ],
     );
     return {
@@ -92,7 +92,7 @@ export async function benchVerifierFleet({ rounds = 3, requestsPerTarget = 10_00
       redisAofRatio: median(rps['redis-aof']) / base,
       redisVolatileRatio: median(rps['redis-volatile']) / base,
       acceptedTwice: twiceAccepted(shots['redis-aof']) + twiceAccepted(shots['redis-volatile']) + twiceAccepted(during.shots, sweep.shots),
-      outageAccepted: inOutage.filter((s) => s.status === 200).length,
+      outageAccepted: down.filter((s) => s.status === 200).length,
       preCrashReplaysAccepted: sweep.shots.length - stillRefused,
     };
   } finally {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Proc, REDIS_SERVER, requireRedisServer, startProcess, stopProcess } from '../../../packages/verify/test/integration/_processes.js';
 import { freePort } from '../../helpers/ports.js';
-import { type createMinter, type LoadRun, PATH, PUBLIC_ORIGIN, runLoad, type TokenSource } from './_load.js';
+import { type createMinter, type LoadRun, PATH, PUBLIC_ORIGIN, runLoad, type Shot, type TokenSource } from './_load.js';
 
 const CHILD = resolve(__dirname, '_verifier-child.ts');
 
@@ -145,4 +145,14 @@ export async function waitUntilAccepting(ports: readonly number[], mint: ReturnT
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+/**
+ * The requests sent after Redis was gone and answered before it was started again: no answer among them can have
+ * come from a Redis that holds the token.
+ * @example
+ * expect(inOutage(mix.shots, marks).some((s) => s.status === 200)).toBe(false);
+ */
+export function inOutage(shots: readonly Shot[], marks: CrashMarks): Shot[] {
+  return shots.filter((s) => s.sentAtMs > marks.killedAtMs && (s.answeredAtMs ?? Infinity) <= marks.restartAtMs);
 }
