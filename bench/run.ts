@@ -3,6 +3,7 @@ import { benchColdInit } from './cold-init.js';
 import { benchCustomerFaults } from './customer-faults.js';
 import { benchInvocation } from './invocation.js';
 import { benchLoadModel } from './load-model.js';
+import { benchSsmFaults } from './ssm-faults.js';
 import { benchSsmTrips } from './ssm-trips.js';
 import { benchVerifierFleet } from './verifier-fleet.js';
 import { benchVerifierPerRequest } from './verifier-per-request.js';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   if (!only || only === 'invocation') results.invocation = await benchInvocation();
   if (!only || only === 'cold-init') results.coldInit = await benchColdInit(15, against);
   if (!only || only === 'ssm') results.ssm = await benchSsmTrips();
+  if (!only || only === 'ssm-faults') results.ssmFaults = await benchSsmFaults();
   if (!only || only === 'load-model') results.loadModel = await benchLoadModel();
   if (!only || only === 'customer-faults') results.customerFaults = await benchCustomerFaults();
   // `verifier` runs both verifier parts; `verifier-per-request` only the CPU part (seconds, not a minute of load).
