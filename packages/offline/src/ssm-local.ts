@@ -191,6 +191,12 @@ async function serveFaultsRoute(req: IncomingMessage, res: ServerResponse, fault
   } catch (err) {
     return sendJson(res, 400, { message: err instanceof TypeError ? err.message : 'the body must be a JSON array of faults' });
   }
+  if (list.some((f) => f.kind === 'outage')) {
+    // An outage closes every connection, this one too: the answer goes out first.
+    res.setHeader('connection', 'close');
+    res.once('finish', () => faults.set(...list));
+    return sendJson(res, 200, { faults: list, requests: counts() });
+  }
   faults.set(...list);
   return sendJson(res, 200, listing());
 }
@@ -250,7 +256,9 @@ function createHandler(ctx: Omit<OperationContext, 'region'>, logger: Logger, fa
         send(res, status, { __type: errorType, message: 'An error occurred on the server side.' });
       }
     } finally {
-      logger.log('debug', 'ssm-local.request', { op: op || 'unknown', status, ...(errorType ? { errorType } : {}) });
+      // An unknown name is the caller's text: it is not logged.
+      const known = Object.hasOwn(OPERATIONS, op) ? op : 'unknown';
+      logger.log('debug', 'ssm-local.request', { op: known, status, ...(errorType ? { errorType } : {}) });
     }
   };
 

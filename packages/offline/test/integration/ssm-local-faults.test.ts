@@ -217,6 +217,18 @@ describe('startSsmLocal faults', () => {
       expect(after).toBe('ok');
     });
 
+    it('answers a PUT of an outage before the outage closes its connection, and the outage ends after forMs', async () => {
+      // Act
+      const put = await route(server, 'PUT', [{ kind: 'outage', forMs: 5_000 }]);
+      const down = await outcome(client);
+      clock.ms += 5_001;
+      const up = await outcome(client);
+      // Assess
+      expect(put).toMatchObject({ status: 200, body: { faults: [{ kind: 'outage', forMs: 5_000 }] } });
+      expect(down).not.toBe('ok');
+      expect(up).toBe('ok');
+    });
+
     it.each([
       ['a fault it cannot check', [{ kind: 'throttle', rate: 2 }], {}, 400],
       ['a body that is not an array', { kind: 'throttle' }, {}, 400],
