@@ -39,26 +39,33 @@ export function zipfTraffic(n: number, totalPerSec: number, s: number): TrafficG
 }
 
 export async function simulateSsmLoad(input: SimulationInput): Promise<SimulationResult> {
-  const { traffic, warmInstances, ttlMs, coldStartsPerSec = 0, durationSec, seed = 1 } = input;
+  const { traffic, warmInstances, ttlMs, coldStartsPerSec = 0, batchSize = 1, durationSec, seed = 1 } = input;
   const requestRates = traffic.flatMap((g) => Array<number>(g.installations).fill(g.requestsPerSec));
   const random = seededRandom(seed);
   let clockMs = 0;
   let reads = 0;
   let measuring = false;
   const perSecond = new Map<number, number>();
+  const count = (): void => {
+    if (!measuring) return;
+    reads++;
+    const second = Math.floor(clockMs / 1000);
+    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+  };
   const store: IparamStore = {
     get: async () => {
-      if (measuring) {
-        reads++;
-        const second = Math.floor(clockMs / 1000);
-        perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
-      }
+      count();
       return { document: DOCUMENT, version: 1 };
+    },
+    // One request for the batch, as GetParameters is one against SSM's throughput.
+    getMany: async (_app, ids) => {
+      count();
+      return new Map(ids.map((id) => [id, { document: DOCUMENT, version: 1 }]));
     },
     put: async () => ({ version: 1 }),
     delete: async () => false,
   };
-  const newInstance = () => createIparamsReader({ appId: 'sim', store, ttlMs, now: () => clockMs, logger: silentLogger, maxEntries: 1e6 });
+  const newInstance = () => createIparamsReader({ appId: 'sim', store, ttlMs, batchSize, now: () => clockMs, logger: silentLogger, maxEntries: 1e6 });
   const instances = Array.from({ length: warmInstances }, newInstance);
   const ids = requestRates.map((_, i) => `inst-${i}`);
   // Start in the steady state: each pair holds an entry of a uniform age with the stationary odds λT/(1 + λT);

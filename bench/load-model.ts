@@ -44,6 +44,31 @@ const SCENARIOS: Scenario[] = [
     coldStartsPerSec: 0.5,
   },
   { name: 'Zipf 300 req/s, TTL 5 min', traffic: zipfTraffic(2_000, 300, 1), warmInstances: 20, ttlMs: 300_000 },
+  { name: '300 busy, batches of 10', traffic: [{ installations: 300, requestsPerSec: 2 }], warmInstances: 10, ttlMs: 60_000, batchSize: 10 },
+  { name: '300 busy, batches of 3', traffic: [{ installations: 300, requestsPerSec: 2 }], warmInstances: 10, ttlMs: 60_000, batchSize: 3 },
+  {
+    name: '1,000 at 0.1 req/s, batches of 10',
+    traffic: [{ installations: 1_000, requestsPerSec: 0.1 }],
+    warmInstances: 10,
+    ttlMs: 60_000,
+    batchSize: 10,
+  },
+  {
+    name: '2,000 quiet, batches of 10',
+    traffic: [{ installations: 2_000, requestsPerSec: 1 / 60 }],
+    warmInstances: 10,
+    ttlMs: 60_000,
+    batchSize: 10,
+  },
+  { name: 'Zipf 300 req/s, batches of 10', traffic: zipfTraffic(2_000, 300, 1), warmInstances: 20, ttlMs: 60_000, batchSize: 10 },
+  {
+    name: '… + a cold start every 5 s',
+    traffic: zipfTraffic(2_000, 300, 1),
+    warmInstances: 20,
+    ttlMs: 60_000,
+    coldStartsPerSec: 0.2,
+    batchSize: 10,
+  },
 ];
 
 /** The number of installations, each at `ratePerSec`, at which the model reaches `limit` (bisection). */
@@ -80,6 +105,8 @@ export async function benchLoadModel(): Promise<Record<string, number>> {
     ['TTL 60 s, 10 instances, a cold start / 10 s', { warmInstances: 10, ttlMs: 60_000, coldStartsPerSec: 0.1 }],
     ['TTL 5 min, 10 instances', { warmInstances: 10, ttlMs: 300_000 }],
     ['TTL 60 s, 50 instances', { warmInstances: 50, ttlMs: 60_000 }],
+    ['TTL 60 s, 10 instances, batches of 10', { warmInstances: 10, ttlMs: 60_000, batchSize: 10 }],
+    ['TTL 5 min, 10 instances, batches of 10', { warmInstances: 10, ttlMs: 300_000, batchSize: 10 }],
   ] as const) {
     for (const rate of [0.01, 0.1, 1]) {
       const standard = installationsAt(SSM_STANDARD_READS_PER_SEC, rate, base);

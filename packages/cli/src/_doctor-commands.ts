@@ -195,14 +195,21 @@ async function keyFindings(manifest: Manifest, checkStore: boolean): Promise<Fin
       ];
 }
 
-function loadFinding(installations: number, instances: number, ttlMs: number): Finding {
-  const perSec = estimateSsmReadsPerSec(installations, instances, ttlMs);
+function loadFinding(installations: number, instances: number, ttlMs: number, batchSize: number): Finding {
+  const perSec = estimateSsmReadsPerSec(installations, instances, ttlMs, batchSize);
   const share = perSec / SSM_STANDARD_READS_PER_SEC;
-  const message = `${installations} installation(s) × ${instances} warm instance(s) / ${ttlMs / 1000} s TTL ≈ ${perSec.toFixed(1)} SSM reads/s, ${(share * 100).toFixed(0)}% of the standard ${SSM_STANDARD_READS_PER_SEC}/s`;
+  const batched = batchSize > 1 ? `, read ${batchSize} at a time` : '';
+  const message = `${installations} installation(s) × ${instances} warm instance(s) / ${ttlMs / 1000} s TTL${batched} ≈ ${perSec.toFixed(1)} SSM reads/s, ${(share * 100).toFixed(0)}% of the standard ${SSM_STANDARD_READS_PER_SEC}/s`;
+  const first = batchSize === 1 ? 'set TESSERA_IPARAMS_BATCH_SIZE=10 (up to about 8× fewer reads), ' : '';
   if (share >= 1)
-    return { level: 'error', check: 'ssm-load', message, fix: 'raise TESSERA_IPARAMS_TTL_MS, or turn on SSM higher throughput (3,000/s)' };
+    return { level: 'error', check: 'ssm-load', message, fix: `${first}raise TESSERA_IPARAMS_TTL_MS, or turn on SSM higher throughput (3,000/s)` };
   if (share >= 0.5)
-    return { level: 'warn', check: 'ssm-load', message, fix: 'cold starts and other callers share the same 40/s: leave headroom (a longer TTL)' };
+    return {
+      level: 'warn',
+      check: 'ssm-load',
+      message,
+      fix: `cold starts and other callers share the same 40/s: leave headroom (${first}a longer TTL)`,
+    };
   return { level: 'ok', check: 'ssm-load', message };
 }
 
@@ -227,12 +234,15 @@ export async function diagnose(
   const ttl =
     resolved(at(serverless, 'provider', 'environment', 'TESSERA_IPARAMS_TTL_MS'), env) ?? String(readEnvironment(env).iparamsTtlMs ?? DEFAULT_TTL_MS);
   const ttlMs = Number(ttl) > 0 ? Number(ttl) : DEFAULT_TTL_MS;
+  const batch =
+    resolved(at(serverless, 'provider', 'environment', 'TESSERA_IPARAMS_BATCH_SIZE'), env) ?? String(readEnvironment(env).iparamsBatchSize ?? 1);
+  const batchSize = /^(10|[1-9])$/.test(batch) ? Number(batch) : 1;
   return [
     { level: 'ok', check: 'project', message: 'manifest.json, iparams.json and serverless.yml are valid' },
     ...iamFindings(serverless, manifest.app.id),
     ...environmentFindings(manifest, serverless, env),
     ...(await keyFindings(manifest, checkStore)),
-    loadFinding(load.installations, load.instancesPerInstallation, ttlMs),
+    loadFinding(load.installations, load.instancesPerInstallation, ttlMs, batchSize),
   ];
 }
 

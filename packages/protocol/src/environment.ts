@@ -16,6 +16,8 @@ export interface TesseraEnvironment {
   keysTtlMs?: number;
   /** `TESSERA_SSM_REQUEST_TIMEOUT_MS`: an integer of milliseconds, each SSM attempt's timeout. */
   ssmRequestTimeoutMs?: number;
+  /** `TESSERA_IPARAMS_BATCH_SIZE`: installations read in one GetParameters, 1 to 10. */
+  iparamsBatchSize?: number;
   /** `TESSERA_KMS_KEY_ID`: the KMS key of SecureString writes. */
   kmsKeyId?: string;
   /** `TESSERA_CSRF_SECRET`: the CSRF signing key. */
@@ -35,6 +37,7 @@ export const ENVIRONMENT_VARIABLES = {
   iparamsTtlMs: 'TESSERA_IPARAMS_TTL_MS',
   keysTtlMs: 'TESSERA_KEYS_TTL_MS',
   ssmRequestTimeoutMs: 'TESSERA_SSM_REQUEST_TIMEOUT_MS',
+  iparamsBatchSize: 'TESSERA_IPARAMS_BATCH_SIZE',
   kmsKeyId: 'TESSERA_KMS_KEY_ID',
   csrfSecret: 'TESSERA_CSRF_SECRET',
   sessionJwksUrl: 'TESSERA_SESSION_JWKS_URL',
@@ -77,6 +80,11 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
   for (const key of ['iparamsTtlMs', 'keysTtlMs', 'ssmRequestTimeoutMs'] as const) {
     const raw = value(key);
     if (raw !== undefined) out[key] = milliseconds(ENVIRONMENT_VARIABLES[key], raw);
+  }
+  const batch = value('iparamsBatchSize');
+  if (batch !== undefined) {
+    if (!/^(10|[1-9])$/.test(batch)) fail(ENVIRONMENT_VARIABLES.iparamsBatchSize, 'must be a whole number from 1 to 10');
+    out.iparamsBatchSize = Number(batch);
   }
   for (const key of ['kmsKeyId', 'csrfSecret', 'sessionJwksUrl', 'sessionIssuer'] as const) {
     const raw = value(key);

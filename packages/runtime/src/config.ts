@@ -16,6 +16,7 @@ export interface AppConfig {
   readonly iparamsTtlMs: number | undefined;
   readonly keysTtlMs: number | undefined;
   readonly ssmRequestTimeoutMs: number | undefined;
+  readonly iparamsBatchSize: number | undefined;
   readonly csrfSecret: string | undefined;
   /** The platform's session settings, the environment's `jwksUrl`/`issuer` over the manifest's. */
   readonly session: ManifestSession | undefined;
@@ -27,6 +28,7 @@ export interface ConfigOptions {
   clock?: () => number;
   iparamsTtlMs?: number;
   ssmRequestTimeoutMs?: number;
+  iparamsBatchSize?: number;
   csrfSecret?: string;
   /** The environment to read instead of the process's (tests, embedding). */
   env?: Readonly<Record<string, string | undefined>>;
@@ -61,6 +63,7 @@ export function resolveAppConfig(options: ConfigOptions, manifest: Manifest): Ap
     iparamsTtlMs: options.iparamsTtlMs ?? env.iparamsTtlMs,
     keysTtlMs: env.keysTtlMs,
     ssmRequestTimeoutMs: options.ssmRequestTimeoutMs ?? env.ssmRequestTimeoutMs,
+    iparamsBatchSize: options.iparamsBatchSize ?? env.iparamsBatchSize,
     csrfSecret: options.csrfSecret ?? env.csrfSecret,
     session,
   });

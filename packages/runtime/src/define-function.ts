@@ -94,6 +94,12 @@ export interface AppOptions {
    */
   ssmRequestTimeoutMs?: number;
   /**
+   * Installations one iparams read fetches together (GetParameters, one request against SSM's throughput): a read
+   * also refreshes up to this many − 1 other cached installations in the last quarter of their TTL. Default
+   * `TESSERA_IPARAMS_BATCH_SIZE`, then 1 (no batching); from 1 to 10. See docs/performance.md (SSM at scale).
+   */
+  iparamsBatchSize?: number;
+  /**
    * Verifies the product's session token and names the installation. Default: built from the manifest's `session`
    * section (JWKS URL, issuer; the audience is the app id). Without either, `identify` decides.
    */
@@ -158,6 +164,7 @@ const OPTION_KEYS = new Set([
   'store',
   'iparamsTtlMs',
   'ssmRequestTimeoutMs',
+  'iparamsBatchSize',
   'session',
   'identify',
   'csrfSecret',
@@ -284,6 +291,7 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
     logger,
     now,
     ...(config.iparamsTtlMs !== undefined ? { ttlMs: config.iparamsTtlMs } : {}),
+    ...(config.iparamsBatchSize !== undefined ? { batchSize: config.iparamsBatchSize } : {}),
   });
   const basic = createInstallationBasicGuard(manifest, reader, logger, now);
   let csrf: CsrfGuard | undefined;

@@ -101,8 +101,19 @@ describe('tessera doctor', () => {
     const over = await cli(['doctor', '--installations', '3000'], { cwd: dir, env: { ...process.env, ...GOOD_ENV } });
     expect(lineOf(half.stdout, 'ssm-load')).toMatch(/^warn .*≈ 25\.0 SSM reads\/s, 63% of the standard 40\/s/);
     expect(half.code).toBe(0);
-    expect(lineOf(over.stdout, 'ssm-load')).toMatch(/^error .*≈ 50\.0 SSM reads\/s, 125% .* fix: raise TESSERA_IPARAMS_TTL_MS/);
+    expect(lineOf(over.stdout, 'ssm-load')).toMatch(
+      /^error .*≈ 50\.0 SSM reads\/s, 125% .* fix: set TESSERA_IPARAMS_BATCH_SIZE=10 .*raise TESSERA_IPARAMS_TTL_MS/,
+    );
     expect(over.code).toBe(1);
+  });
+
+  it('counts batched reads with TESSERA_IPARAMS_BATCH_SIZE: 3,000 busy installations fit the standard 40/s', async () => {
+    const batched = await cli(['doctor', '--installations', '3000'], {
+      cwd: dir,
+      env: { ...process.env, ...GOOD_ENV, TESSERA_IPARAMS_BATCH_SIZE: '10' },
+    });
+    expect(lineOf(batched.stdout, 'ssm-load')).toMatch(/^ok {4}.*read 10 at a time ≈ 5\.9 SSM reads\/s, 15% of the standard 40\/s/);
+    expect(batched.code).toBe(0);
   });
 
   it('refuses a bad count with exit 2', async () => {

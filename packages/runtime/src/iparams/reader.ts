@@ -5,7 +5,7 @@ import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import type { IparamValues } from '@tessera/schema';
 import type { PreviousValue } from './_document.js';
 import { assertInstallationId } from './_layout.js';
-import type { IparamStore } from './ssm-store.js';
+import { MAX_INSTALLATIONS_PER_READ, type IparamStore, type StoredDocument } from './ssm-store.js';
 
 export interface IparamsReaderOptions {
   appId: string;
@@ -16,6 +16,13 @@ export interface IparamsReaderOptions {
   maxStaleMs?: number;
   /** Installations kept per instance; the least recently read is dropped past it. Default 1,000. */
   maxEntries?: number;
+  /**
+   * Installations read in one store request (`store.getMany`, GetParameters: one request against SSM's
+   * throughput), 1 to 10. Above 1, a read also refreshes up to this many − 1 other cached installations in the
+   * last quarter of their TTL, oldest first, so an instance serving many installations makes about this many times
+   * fewer requests. Default 1 (`createApp`: `iparamsBatchSize`, `TESSERA_IPARAMS_BATCH_SIZE`).
+   */
+  batchSize?: number;
   /**
    * Shortest time between two store reads of one installation that {@link IparamsReader.refresh} may cause, in ms,
    * so a customer server answering 401 to everything cannot make every call read SSM. Default 5,000; from 1,000 to
@@ -81,7 +88,20 @@ const MAX_STALE_CAP_MS = 15 * 60_000;
 export const IPARAMS_RETRY_BACKOFF_MS = 5_000;
 const REFRESH_INTERVAL_BOUNDS_MS = { min: 1_000, max: 3_600_000 } as const;
 const DEFAULTS = { ttlMs: 60_000, maxStaleMs: MAX_STALE_CAP_MS, maxEntries: 1_000, refreshMinIntervalMs: 5_000 } as const;
-const OPTION_KEYS = new Set(['appId', 'store', 'ttlMs', 'maxStaleMs', 'maxEntries', 'refreshMinIntervalMs', 'logger', 'now', 'wallClock']);
+const OPTION_KEYS = new Set([
+  'appId',
+  'store',
+  'ttlMs',
+  'maxStaleMs',
+  'maxEntries',
+  'batchSize',
+  'refreshMinIntervalMs',
+  'logger',
+  'now',
+  'wallClock',
+]);
+/** Share of the TTL at whose end a cached entry may join another installation's read (the load model's window). */
+export const IPARAMS_BATCH_REFRESH_AHEAD_SHARE = 0.25;
 
 function positive(name: string, value: number, max = Number.MAX_SAFE_INTEGER, min = 0): number {
   if (!Number.isFinite(value) || value < min || value > max) {
@@ -114,6 +134,12 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
   const wallClock = options.wallClock ?? Date.now;
   const cache = new Map<string, Entry>();
   const backoffMs = Math.min(ttlMs, IPARAMS_RETRY_BACKOFF_MS);
+  const batchSize = options.batchSize ?? 1;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_INSTALLATIONS_PER_READ) {
+    throw new TypeError(`createIparamsReader: batchSize must be a whole number from 1 to ${MAX_INSTALLATIONS_PER_READ}`);
+  }
+  if (batchSize > 1 && typeof store?.getMany !== 'function') throw new TypeError('createIparamsReader: batchSize above 1 needs a store with getMany');
+  const dueAfterMs = ttlMs * (1 - IPARAMS_BATCH_REFRESH_AHEAD_SHARE);
 
   function remember(installationId: string, entry: Entry): void {
     cache.delete(installationId);
@@ -121,10 +147,43 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
     if (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
   }
 
-  async function fetch(installationId: string, entry: Entry): Promise<IparamValues> {
+  /** Cached installations that may ride along with a read: due within the TTL's last quarter, oldest first. */
+  function ridersOf(installationId: string): [string, Entry][] {
+    if (batchSize === 1) return [];
+    const t = now();
+    const due: [string, Entry][] = [];
+    for (const pair of cache) {
+      const [id, e] = pair;
+      if (id !== installationId && e.values !== undefined && !e.pending && t - e.fetchedAtMs >= dueAfterMs && t >= e.quietUntilMs) due.push(pair);
+    }
+    return due.sort((a, b) => a[1].fetchedAtMs - b[1].fetchedAtMs).slice(0, batchSize - 1);
+  }
+
+  /** One store request for the installation and its riders; each settles from it as a read of its own would. */
+  function fetch(installationId: string, entry: Entry): Promise<IparamValues> {
+    const riders = ridersOf(installationId);
+    if (riders.length === 0) return settle(installationId, entry, store.get(appId, installationId));
+    const batch = store.getMany!(appId, [installationId, ...riders.map(([id]) => id)]);
+    for (const [id, rider] of riders) {
+      rider.pending = settle(
+        id,
+        rider,
+        batch.then((found) => found.get(id)),
+      );
+      // A rider whose refresh fails serves its values or is dropped; nobody need be waiting on it.
+      rider.pending.catch(() => undefined);
+    }
+    return settle(
+      installationId,
+      entry,
+      batch.then((found) => found.get(installationId)),
+    );
+  }
+
+  async function settle(installationId: string, entry: Entry, read: Promise<StoredDocument | undefined>): Promise<IparamValues> {
     entry.readAtMs = now();
     try {
-      const stored = await store.get(appId, installationId);
+      const stored = await read;
       if (!stored) throw new StoreError('ERR_INSTALLATION_NOT_FOUND');
       entry.values = stored.document.values;
       entry.previous = stored.document.previous;

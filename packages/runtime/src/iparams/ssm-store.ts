@@ -4,6 +4,7 @@ import {
   DeleteParametersCommand,
   GetParameterCommand,
   type GetParameterCommandOutput,
+  GetParametersCommand,
   GetParametersByPathCommand,
   ParameterAlreadyExists,
   ParameterNotFound,
@@ -20,10 +21,18 @@ export interface StoredDocument {
   version: number;
 }
 
+/** GetParameters takes at most this many names. */
+export const MAX_INSTALLATIONS_PER_READ = 10;
+
 /** Where installation documents live. SSM in production; anything implementing this in tests or elsewhere. */
 export interface IparamStore {
   /** The installation's document, or undefined when there is none. */
   get(appId: string, installationId: string): Promise<StoredDocument | undefined>;
+  /**
+   * Several installations' documents in one request (at most {@link MAX_INSTALLATIONS_PER_READ}), by id; an id
+   * without a document maps to undefined. Optional: a reader batches only through a store that has it.
+   */
+  getMany?(appId: string, installationIds: readonly string[]): Promise<Map<string, StoredDocument | undefined>>;
   /** Replaces the whole document in one write. */
   put(appId: string, installationId: string, document: InstallationDocument): Promise<{ version: number }>;
   /** Removes everything stored below the installation's path; false when there was nothing. */
@@ -94,12 +103,6 @@ export function toStoreError(err: unknown): StoreError {
 }
 
 /**
- * Installation documents in SSM Parameter Store, as SecureString, read with GetParameter (never by path).
- * @example
- * const store = new SsmIparamStore({ client: new SSMClient({}) });
- * const stored = await store.get('order-lookup', 'acme');
- */
-/**
  * One SecureString, decrypted: undefined when it does not exist, a `StoreError` when SSM fails.
  * @example
  * const p = await readSecureParameter(client, '/tessera/order-lookup/keys/signing');
@@ -145,6 +148,21 @@ export async function writeSecureParameter(
   }
 }
 
+function storedDocument(name: string, value: string, version: number): StoredDocument {
+  try {
+    return { document: parseDocument(value), version };
+  } catch {
+    throw new StoreError('ERR_STORE_UNAVAILABLE', { cause: { name: 'MalformedDocument', parameter: name } });
+  }
+}
+
+/**
+ * Installation documents in SSM Parameter Store, as SecureString, read with GetParameter, or GetParameters for a
+ * batch (never by path).
+ * @example
+ * const store = new SsmIparamStore({ client: new SSMClient({}) });
+ * const stored = await store.get('order-lookup', 'acme');
+ */
 export class SsmIparamStore implements IparamStore {
   readonly client: SSMClient;
   readonly kmsKeyId: string;
@@ -171,12 +189,29 @@ export class SsmIparamStore implements IparamStore {
   async get(appId: string, installationId: string): Promise<StoredDocument | undefined> {
     const name = installationDocumentName(appId, installationId);
     const p = await readSecureParameter(this.client, name);
-    if (p === undefined) return undefined;
-    try {
-      return { document: parseDocument(p.value), version: p.version };
-    } catch {
-      throw new StoreError('ERR_STORE_UNAVAILABLE', { cause: { name: 'MalformedDocument', parameter: name } });
+    return p === undefined ? undefined : storedDocument(name, p.value, p.version);
+  }
+
+  async getMany(appId: string, installationIds: readonly string[]): Promise<Map<string, StoredDocument | undefined>> {
+    if (installationIds.length === 0 || installationIds.length > MAX_INSTALLATIONS_PER_READ) {
+      throw new TypeError(`SsmIparamStore.getMany: 1 to ${MAX_INSTALLATIONS_PER_READ} installations at once`);
     }
+    const names = installationIds.map((id) => installationDocumentName(appId, id));
+    let parameters: { Name?: string; Value?: string; Version?: number }[];
+    try {
+      parameters = (await this.client.send(new GetParametersCommand({ Names: names, WithDecryption: true }))).Parameters ?? [];
+    } catch (err) {
+      throw toStoreError(err);
+    }
+    const byName = new Map(parameters.map((p) => [p.Name, p]));
+    const out = new Map<string, StoredDocument | undefined>();
+    for (const [i, id] of installationIds.entries()) {
+      const name = names[i] as string;
+      const p = byName.get(name);
+      // A name SSM does not have comes back among InvalidParameters: no document.
+      out.set(id, p?.Value === undefined ? undefined : storedDocument(name, p.Value, p.Version ?? 0));
+    }
+    return out;
   }
 
   async put(appId: string, installationId: string, document: InstallationDocument): Promise<{ version: number }> {
