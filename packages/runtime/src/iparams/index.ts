@@ -10,6 +10,7 @@ export {
 } from './_layout.js';
 export type { FieldMeta, InstallationDocument, PreviousValue, Tier } from './_document.js';
 export {
+  createDefaultSsmClient,
   MAX_INSTALLATIONS_PER_READ,
   readSecureParameter,
   SSM_MAX_ATTEMPTS,

@@ -140,6 +140,7 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
   }
   if (batchSize > 1 && typeof store?.getMany !== 'function') throw new TypeError('createIparamsReader: batchSize above 1 needs a store with getMany');
   const dueAfterMs = ttlMs * (1 - IPARAMS_BATCH_REFRESH_AHEAD_SHARE);
+  const getMany = batchSize > 1 ? store.getMany?.bind(store) : undefined;
 
   function remember(installationId: string, entry: Entry): void {
     cache.delete(installationId);
@@ -162,8 +163,8 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
   /** One store request for the installation and its riders; each settles from it as a read of its own would. */
   function fetch(installationId: string, entry: Entry): Promise<IparamValues> {
     const riders = ridersOf(installationId);
-    if (riders.length === 0) return settle(installationId, entry, store.get(appId, installationId));
-    const batch = store.getMany!(appId, [installationId, ...riders.map(([id]) => id)]);
+    if (riders.length === 0 || !getMany) return settle(installationId, entry, store.get(appId, installationId));
+    const batch = getMany(appId, [installationId, ...riders.map(([id]) => id)]);
     for (const [id, rider] of riders) {
       rider.pending = settle(
         id,

@@ -87,7 +87,13 @@ const OPTION_KEYS = new Set(['client', 'kmsKeyId', 'tier', 'requestTimeoutMs']);
  * The runtime's SSM client: bounded attempts, each with a timeout that fails it (the SDK has none by default, and
  * only warns unless told to throw), so an SSM that stops answering cannot hold an invocation until Lambda kills it.
  */
-function createDefaultClient(requestTimeoutMs: number): SSMClient {
+/**
+ * The SSM client Tessera's stores make when given none: `SSM_MAX_ATTEMPTS` attempts, each failing after
+ * `requestTimeoutMs` (the SDK alone only warns), so a hung SSM cannot hold an invocation until Lambda's timeout.
+ * @example
+ * const client = createDefaultSsmClient(SSM_REQUEST_TIMEOUT_MS);
+ */
+export function createDefaultSsmClient(requestTimeoutMs: number = SSM_REQUEST_TIMEOUT_MS): SSMClient {
   return new SSMClient({
     maxAttempts: SSM_MAX_ATTEMPTS,
     requestHandler: { connectionTimeout: requestTimeoutMs, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
@@ -181,7 +187,7 @@ export class SsmIparamStore implements IparamStore {
     if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < min || requestTimeoutMs > max) {
       throw new TypeError(`SsmIparamStore: "requestTimeoutMs" must be a whole number of ms from ${min} to ${max}`);
     }
-    this.client = options.client ?? createDefaultClient(requestTimeoutMs);
+    this.client = options.client ?? createDefaultSsmClient(requestTimeoutMs);
     this.kmsKeyId = options.kmsKeyId ?? DEFAULTS.kmsKeyId;
     this.tier = options.tier ?? DEFAULTS.tier;
   }

@@ -1,8 +1,8 @@
 /** Where the app's key-set document lives: a small store interface and its SSM implementation. */
 import { assertKnownOptions } from '@tessera/protocol';
-import { ParameterAlreadyExists, SSMClient } from '@aws-sdk/client-ssm';
+import { ParameterAlreadyExists, type SSMClient } from '@aws-sdk/client-ssm';
 import { KeysError } from '@tessera/protocol/errors';
-import { keysPrefix, readSecureParameter, writeSecureParameter } from '../iparams/index.js';
+import { createDefaultSsmClient, keysPrefix, readSecureParameter, writeSecureParameter } from '../iparams/index.js';
 import { DOCUMENT_MAX_BYTES, parseKeySetDocument, type KeySetDocument } from './_document.js';
 
 /**
@@ -39,7 +39,10 @@ export interface KeyStore {
 }
 
 export interface SsmKeyStoreOptions {
-  /** An SSM client (endpoint, credentials, middleware). Default `new SSMClient({})`, honouring AWS_* env. */
+  /**
+   * An SSM client (endpoint, credentials, middleware). Default: the iparams store's default client (AWS_* env, 3
+   * attempts of at most `SSM_REQUEST_TIMEOUT_MS` each).
+   */
   client?: SSMClient;
   /** KMS key for the SecureString. Default `alias/aws/ssm` (the CLI: `TESSERA_KMS_KEY_ID`). */
   kmsKeyId?: string;
@@ -72,7 +75,7 @@ export class SsmKeyStore implements KeyStore {
 
   constructor(options: SsmKeyStoreOptions = {}) {
     assertKnownOptions('SsmKeyStore', options, OPTION_KEYS);
-    this.client = options.client ?? new SSMClient({});
+    this.client = options.client ?? createDefaultSsmClient();
     this.kmsKeyId = options.kmsKeyId ?? DEFAULTS.kmsKeyId;
   }
 
