@@ -17,7 +17,7 @@ const TOKENS = 64;
  * The verifier as a customer's server loads it: bundled by esbuild like the package's dist build. Loading the sources
  * through tsx would add its import-interop getters to every call and measure the dev loader, not Tessera.
  */
-function bundledVerifier(): { createVerifier: typeof CreateVerifier } {
+export function bundledVerifier(): { createVerifier: typeof CreateVerifier; path: string } {
   const root = resolve(__dirname, '..');
   const outfile = join(root, '.esbuild', 'bench-verify.cjs');
   buildSync({
@@ -31,7 +31,7 @@ function bundledVerifier(): { createVerifier: typeof CreateVerifier } {
     logLevel: 'error',
   });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(outfile) as { createVerifier: typeof CreateVerifier };
+  return { ...(require(outfile) as { createVerifier: typeof CreateVerifier }), path: outfile };
 }
 
 function claims(): RequestClaims {

@@ -118,22 +118,47 @@ export function createVerifier(options: VerifierOptions): Verifier {
     logger.log('warn', 'verify.refused', { mode, code: refusal.code, reason: refusal.reason, ...refusalAuditFields(input, resolved.now()) });
     return refusal;
   };
+  const checkNow: ImmediateCheck = (input) => {
+    let outcome: VerifiedRequest | Promise<VerifiedRequest>;
+    try {
+      outcome = check(input);
+    } catch (err) {
+      throw refusalOf(err, input);
+    }
+    if (!(outcome instanceof Promise)) return outcome;
+    return outcome.catch((err: unknown) => {
+      throw refusalOf(err, input);
+    });
+  };
   const verifier: Verifier = {
     mode,
     // Not `async`: a check that answers synchronously settles in one promise, with no extra microtask hops.
     verify(input) {
       let outcome: VerifiedRequest | Promise<VerifiedRequest>;
       try {
-        outcome = check(input);
+        outcome = checkNow(input);
       } catch (err) {
-        return Promise.reject(refusalOf(err, input));
+        return Promise.reject(err);
       }
-      if (!(outcome instanceof Promise)) return Promise.resolve(outcome);
-      return outcome.catch((err: unknown) => {
-        throw refusalOf(err, input);
-      });
+      return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
     },
   };
   attachLogger(verifier, logger);
+  immediateChecks.set(verifier, checkNow);
   return Object.freeze(verifier);
+}
+
+/** A verifier's check as it answers: the result when it has one at hand, or a promise; throws the logged refusal. */
+type ImmediateCheck = (input: VerifyInput) => VerifiedRequest | Promise<VerifiedRequest>;
+
+const immediateChecks = new WeakMap<Verifier, ImmediateCheck>();
+
+/**
+ * The check behind a verifier made by {@link createVerifier}, for the transport helpers: a request verified with the
+ * key at hand then costs them no promise of their own. `undefined` for a hand-made verifier, which they await.
+ * @example
+ * const outcome = immediateCheckOf(verifier)?.(input) ?? verifier.verify(input);
+ */
+export function immediateCheckOf(verifier: Verifier): ImmediateCheck | undefined {
+  return immediateChecks.get(verifier);
 }

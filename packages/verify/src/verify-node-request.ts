@@ -2,7 +2,7 @@
 import { assertKnownOptions } from '@tessera/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TesseraError, type VerifyError, isTesseraError } from '@tessera/protocol/errors';
-import type { VerifiedRequest, Verifier } from './create-verifier.js';
+import { immediateCheckOf, type VerifiedRequest, type Verifier } from './create-verifier.js';
 import { loggerOf } from './_internals.js';
 import { checkMaxBodyBytes, readBody } from './_read-body.js';
 import { refusalAuditFields } from './_refusal-event.js';
@@ -64,6 +64,18 @@ export function verifyNodeRequest(
 }
 
 function verifyBody(req: IncomingMessage, verifier: Verifier, body: Buffer): Promise<VerifyNodeRequestResult> {
+  const checkNow = immediateCheckOf(verifier);
+  if (checkNow !== undefined) {
+    // One promise per request, not one for the check and one for the result.
+    let outcome: VerifiedRequest | Promise<VerifiedRequest>;
+    try {
+      outcome = checkNow({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!(outcome instanceof Promise)) return Promise.resolve({ body, verified: outcome });
+    return outcome.then((verified) => ({ body, verified }));
+  }
   let verifying: Promise<VerifiedRequest>;
   try {
     // Promise.resolve returns a native promise as is; it only wraps what a hand-made verifier might return.

@@ -2,7 +2,7 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bodyHash } from '../../../protocol/src/index.js';
-import { createVerifier, sendVerifyError, verifyNodeRequest } from '../../src/index.js';
+import { createVerifier, sendVerifyError, verifyNodeRequest, type Verifier } from '../../src/index.js';
 import {
   ALL_SECRETS,
   APP_ID,
@@ -20,17 +20,14 @@ let server: Server;
 let base: string;
 let lines: string[];
 
+/** The HS256 verifier every test here serves, logging into `captured`. */
+const jwtVerifier = (captured: ReturnType<typeof capturedLogger>) =>
+  createVerifier({ mode: 'jwt', secrets: [CURRENT_SECRET], issuer: APP_ID, publicOrigin: ORIGIN, logger: captured.logger, now: frozenClock().now });
+
 beforeEach(async () => {
   const captured = capturedLogger();
   lines = captured.lines;
-  const verifier = createVerifier({
-    mode: 'jwt',
-    secrets: [CURRENT_SECRET],
-    issuer: APP_ID,
-    publicOrigin: ORIGIN,
-    logger: captured.logger,
-    now: frozenClock().now,
-  });
+  const verifier = jwtVerifier(captured);
   server = createServer(async (req, res) => {
     try {
       const { body, verified } = await verifyNodeRequest(req, verifier, { maxBodyBytes: 1024 });
@@ -143,6 +140,36 @@ describe('verifyNodeRequest', () => {
 
     // Assess
     expect(status).toBe(413);
+  });
+});
+
+describe('verifyNodeRequest with a hand-made verifier', () => {
+  it('gives the same answers as the verifier it wraps, which it awaits instead of calling directly', async () => {
+    // Prepare
+    const captured = capturedLogger();
+    const inner = jwtVerifier(captured);
+    const wrapped: Verifier = { mode: 'jwt', verify: (input) => inner.verify(input) };
+    const wrapping = createServer((req, res) => {
+      verifyNodeRequest(req, wrapped).then(
+        ({ verified }) => res.end(verified.installationId),
+        (err: unknown) => sendVerifyError(res, err),
+      );
+    });
+    await new Promise<void>((resolve) => wrapping.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(wrapping.address() as AddressInfo).port}${REQUEST.url}`;
+    const token = await mintToken();
+    const send = () => fetch(url, { method: 'POST', headers: bearer(token), body: REQUEST.body });
+
+    // Act
+    const first = await send();
+    const replayed = await send();
+    await new Promise<void>((resolve) => wrapping.close(() => resolve()));
+
+    // Assess
+    expect([first.status, await first.text()]).toEqual([200, INSTALLATION_ID]);
+    expect(replayed.status).toBe(401);
+    expect(await replayed.json()).toEqual({ error: { code: 'ERR_VERIFY_REPLAYED', message: 'Token already used' } });
+    expect(captured.lines.map((l) => JSON.parse(l).code)).toEqual(['ERR_VERIFY_REPLAYED']);
   });
 });
 
