@@ -34,13 +34,20 @@ const touched = new Set<string>();
 let submitted = false;
 let state: State | undefined;
 
+/** Until the platform answers, the request is repeated: the parent's listener may attach after this page loads. */
+const SESSION_ASK_EVERY_MS = 250;
+
 /** The platform window that embeds the page hands it a session on request; nothing else is listened to. */
 function requestSession(): Promise<string> {
   return new Promise((resolve, reject) => {
     if (window.parent === window) return reject(new Error('Open this page from the platform: it gives the page its session.'));
+    // The request carries nothing; the CSP's frame-ancestors decides which parents exist at all.
+    const ask = (): void => window.parent.postMessage({ type: 'tessera:session-request', purpose: 'install' }, '*');
     const timer = setTimeout(() => finish(), SESSION_TIMEOUT_MS);
+    const again = setInterval(ask, SESSION_ASK_EVERY_MS);
     function finish(token?: string): void {
       clearTimeout(timer);
+      clearInterval(again);
       window.removeEventListener('message', onMessage);
       if (token === undefined) reject(new Error('The platform did not give the page a session.'));
       else resolve(token);
@@ -51,8 +58,7 @@ function requestSession(): Promise<string> {
       if (message?.type === 'tessera:session' && typeof message.token === 'string') finish(message.token);
     }
     window.addEventListener('message', onMessage);
-    // The request carries nothing; the CSP's frame-ancestors decides which parents exist at all.
-    window.parent.postMessage({ type: 'tessera:session-request', purpose: 'install' }, '*');
+    ask();
   });
 }
 
