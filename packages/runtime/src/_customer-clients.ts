@@ -2,7 +2,8 @@
 import type { AxiosInstance } from 'axios';
 import { TesseraError, ConfigError } from '@tessera/protocol/errors';
 import { renderTemplate, type IparamsReader } from './iparams/index.js';
-import { createSigningKeyProvider, type SigningKey, type SigningKeyProvider } from './keys/index.js';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { createSigningKeyProvider, SsmKeyStore, type SigningKey, type SigningKeyProvider } from './keys/index.js';
 import type { Logger } from '@tessera/protocol/log';
 import { createCustomerClient, type CustomerAuthConfig, type CustomerClient, type CustomerClientOptions } from './outbound/index.js';
 import type { IparamValues, Manifest } from '@tessera/schema';
@@ -16,6 +17,8 @@ export interface CustomerClientsOptions {
   signingKeys: SigningKeyProvider | undefined;
   /** How long the default provider reuses the key document. */
   keysTtlMs: number | undefined;
+  /** The iparams store's SSM client, which the default provider shares: one connection pool, one TLS handshake. */
+  ssmClient: SSMClient | undefined;
   http: AxiosInstance | undefined;
   logger: Logger;
   offline: boolean;
@@ -62,7 +65,13 @@ export function createCustomerClients(o: CustomerClientsOptions): CustomerClient
   const lifetime = conn.auth.tokenLifetimeSec ? { tokenLifetimeSec: conn.auth.tokenLifetimeSec } : {};
   const appKeySigned = conn.auth.alg === 'ES256' || conn.auth.alg === 'EdDSA';
   const provider = (): SigningKeyProvider =>
-    createSigningKeyProvider({ appId, logger: o.logger, now: o.now, ...(o.keysTtlMs === undefined ? {} : { ttlMs: o.keysTtlMs }) });
+    createSigningKeyProvider({
+      appId,
+      logger: o.logger,
+      now: o.now,
+      ...(o.keysTtlMs === undefined ? {} : { ttlMs: o.keysTtlMs }),
+      ...(o.ssmClient === undefined ? {} : { store: new SsmKeyStore({ client: o.ssmClient }) }),
+    });
   const signingKeys = appKeySigned ? (o.signingKeys ?? provider()) : undefined;
   const clients = new Map<string, { iparams: IparamValues; client: CustomerClient }>();
 

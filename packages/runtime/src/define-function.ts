@@ -314,6 +314,7 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
     reader,
     signingKeys: options.signingKeys,
     keysTtlMs: config.keysTtlMs,
+    ssmClient: store instanceof SsmIparamStore ? store.client : undefined,
     http: options.http,
     logger,
     offline,

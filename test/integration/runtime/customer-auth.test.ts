@@ -145,33 +145,42 @@ describe.each(['jwt', 'shared-secret'] as const)('a secret changed on both sides
   });
 });
 
+/**
+ * The installation `acme` in jwt mode, a fresh key set in SSM with one key of `alg`, the app's JWKS served by the
+ * real handler, and a verifier that checks tokens against it.
+ */
+async function appKeysInSsm(alg: 'ES256' | 'EdDSA', now: () => number) {
+  const installer = createInstaller({
+    manifest: manifestWith(alg),
+    schema,
+    store: new SsmIparamStore({ client: ssm.client().client }),
+    actor: 'test',
+  });
+  await installer.install('acme', { server_url: origin, shared_secret: V1, auth_mode: 'jwt' }, { replace: true });
+  const { client } = ssm.client();
+  await client.send(new DeleteParameterCommand({ Name: signingKeysParameterName(APP_ID) })).catch(() => undefined);
+  const keyStore = new SsmKeyStore({ client });
+  const manager = createKeyManager({ appId: APP_ID, store: keyStore, now, logger: captureLogger().logger });
+  const first = await manager.generate({ alg });
+  jwksHandler = createJwksHandler({ appId: APP_ID, store: keyStore, ttlMs: 1_000, now, logger: captureLogger().logger });
+  verifier = createVerifier({
+    mode: 'jwt',
+    algorithms: ['ES256', 'EdDSA'],
+    jwksUrl: `${origin}/.well-known/jwks.json`,
+    allowLoopbackHttp: true,
+    publicOrigin: origin,
+    issuer: APP_ID,
+    installationId: 'acme',
+  });
+  return { keyStore, manager, first };
+}
+
 describe.each(['ES256', 'EdDSA'] as const)('app-key signing (%s)', (alg) => {
   it('signs with the key set in SSM and follows a rotation, verified against the published JWKS', async () => {
-    // Prepare: the installation chooses jwt; the app's keys live in SSM; the customer verifies with the JWKS URL
-    const installer = createInstaller({
-      manifest: manifestWith(alg),
-      schema,
-      store: new SsmIparamStore({ client: ssm.client().client }),
-      actor: 'test',
-    });
-    await installer.install('acme', { server_url: origin, shared_secret: V1, auth_mode: 'jwt' }, { replace: true });
+    // Prepare: the installation chooses jwt; the app's keys live in SSM; the customer verifies with the JWKS URL.
     // The keys' clock only: activation times are read against it; tokens and the verifier keep real time.
     let nowMs = Date.now();
-    const { client } = ssm.client();
-    await client.send(new DeleteParameterCommand({ Name: signingKeysParameterName(APP_ID) })).catch(() => undefined);
-    const keyStore = new SsmKeyStore({ client });
-    const manager = createKeyManager({ appId: APP_ID, store: keyStore, now: () => nowMs, logger: captureLogger().logger });
-    const first = await manager.generate({ alg });
-    jwksHandler = createJwksHandler({ appId: APP_ID, store: keyStore, ttlMs: 1_000, now: () => nowMs, logger: captureLogger().logger });
-    verifier = createVerifier({
-      mode: 'jwt',
-      algorithms: ['ES256', 'EdDSA'],
-      jwksUrl: `${origin}/.well-known/jwks.json`,
-      allowLoopbackHttp: true,
-      publicOrigin: origin,
-      issuer: APP_ID,
-      installationId: 'acme',
-    });
+    const { keyStore, manager, first } = await appKeysInSsm(alg, () => nowMs);
     const signingKeys = createSigningKeyProvider({ appId: APP_ID, store: keyStore, ttlMs: 1, now: () => nowMs });
     const { fn, lines } = syncFunction(alg, { signingKeys });
     // Act: rotate (the next key is published at once), a call the verifier checks after fetching the JWKS, then the
@@ -188,5 +197,22 @@ describe.each(['ES256', 'EdDSA'] as const)('app-key signing (%s)', (alg) => {
     expect(next.kid).not.toBe(first.kid);
     expect(signedBy).toBe(next.kid);
     expect(lines.join('\n')).not.toMatch(/"d":/);
+  });
+
+  it("reads the app's keys through the iparams store's SSM client when no provider is given", async () => {
+    // Prepare: keys in SSM, and no SSM endpoint in the environment, so a second default client could reach none
+    await appKeysInSsm(alg, Date.now);
+    const saved = process.env.AWS_ENDPOINT_URL_SSM;
+    delete process.env.AWS_ENDPOINT_URL_SSM;
+    try {
+      const { fn, reads } = syncFunction(alg);
+      // Act
+      const res = await fn(event());
+      // Assess: the installation and the key set, both over the one counted client
+      expect(res.statusCode).toBe(200);
+      expect(reads()).toBe(2);
+    } finally {
+      if (saved !== undefined) process.env.AWS_ENDPOINT_URL_SSM = saved;
+    }
   });
 });
