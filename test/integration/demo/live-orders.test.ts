@@ -3,14 +3,18 @@ import WebSocket from 'ws';
 import { createCustomerClient } from '@tessera/runtime/outbound';
 import { silentLogger } from '@tessera/protocol/log';
 import { startCustomerServer, type CustomerServer } from '../../../demo/customer-server.js';
+import { freePort } from '../../helpers/ports.js';
 
 const SECRET = 'demo-live-Secret-0123456789abcdef0123456789ab';
-const PLATFORM = 'http://127.0.0.1:4200';
 
 let server: CustomerServer;
+/** The product page's origin: a port of this run's, named to the server, never the dev platform's default. */
+let PLATFORM: string;
 beforeAll(async () => {
+  PLATFORM = `http://127.0.0.1:${await freePort()}`;
   server = await startCustomerServer({
     port: 0,
+    allowedOrigins: [PLATFORM],
     mode: 'jwt',
     secrets: [SECRET],
     appId: 'order-lookup',
