@@ -1,6 +1,6 @@
 /** A page on an origin the manifest does not allow (another loopback port), calling the functions from a browser. */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../helpers/ports.js';
 
 /** Runs in the foreign page: the same calls the product page makes, reporting what the browser let it read. */
 const PAGE_SCRIPT = `
@@ -38,16 +38,6 @@ export async function startForeignOrigin(): Promise<ForeignOrigin> {
       .writeHead(200, { 'content-type': 'text/html' })
       .end('<!doctype html><title>Elsewhere</title><script src="/foreign.js"></script><p>Another origin</p>');
   });
-  await new Promise<void>((done, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => done());
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, close };
 }

@@ -3,7 +3,7 @@
  * (payload v2): for a page whose iparams.json differs from the service's, without another `serverless offline`.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../helpers/ports.js';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export interface LambdaHttp {
@@ -31,16 +31,6 @@ export async function serveLambda(handler: (event: APIGatewayProxyEventV2) => Pr
       res.writeHead(answer.statusCode ?? 200, out as Record<string, string>).end(answer.body ?? '');
     });
   });
-  await new Promise<void>((done, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => done());
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, close };
 }

@@ -17,7 +17,7 @@ import { freePorts, waitForPort } from '../helpers/ports.js';
 
 export const root = resolve(__dirname, '../..');
 /** ssm-local accepts any credentials; fixed ones keep the SDK from looking for real ones. */
-const OFFLINE_CREDENTIALS = { accessKeyId: 'offline', secretAccessKey: 'offline' };
+export const OFFLINE_CREDENTIALS = { accessKeyId: 'offline', secretAccessKey: 'offline' };
 
 export interface Stack {
   platform: DevPlatform;

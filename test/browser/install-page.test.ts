@@ -4,13 +4,12 @@
  * hostile iparams.json and hostile stored values render as text and run nothing. Screenshots of the empty, invalid
  * and done states land in test-artifacts/.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { chromium, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { createApp } from '../../packages/runtime/src/index.js';
 import { defineInstallFunction } from '../../packages/runtime/src/install/index.js';
 import { SsmIparamStore } from '../../packages/runtime/src/iparams/index.js';
@@ -19,7 +18,10 @@ import { silentLogger } from '../../packages/protocol/src/log.js';
 import { cli } from '../helpers/cli.js';
 import { startLocalSsm, type LocalSsm } from '../helpers/ssm.js';
 import { serveLambda, type LambdaHttp } from './_lambda-http.js';
-import { root, startStack, type Stack } from './_stack.js';
+import { launchChromium, screenshot, type Chromium } from './_chromium.js';
+import { OFFLINE_CREDENTIALS, root, startStack, type Stack } from './_stack.js';
+
+const INSTALL_VIEWPORT = { width: 900, height: 1500 };
 
 jest.setTimeout(240_000);
 
@@ -27,21 +29,8 @@ jest.setTimeout(240_000);
 // biome-ignore lint/suspicious/noExplicitAny: the page's own globals, typed by the browser
 declare const document: any;
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ARTIFACTS = join(root, 'test-artifacts');
 const ID = 'newco';
 const SECRET = 'Browser_Install_Secret_0123456789abcdefghijklmn';
-const OFFLINE_CREDENTIALS = { accessKeyId: 'offline', secretAccessKey: 'offline' };
 const OFFLINE_ENV = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'offline', AWS_SECRET_ACCESS_KEY: 'offline' };
 
 interface Opened {
@@ -50,17 +39,6 @@ interface Opened {
   dialogs: string[];
   console: string[];
   requests: string[];
-}
-
-async function launch(): Promise<{ context: BrowserContext; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 900, height: 1500 },
-  });
-  return { context, dir };
 }
 
 /** The dev platform's /install, with the app's page framed in it, once the page has read its state. */
@@ -83,34 +61,29 @@ async function open(context: BrowserContext, platformUrl: string, viewport?: { w
 const visibleErrors = (frame: Frame) => frame.$$eval('.error:not([hidden])', (els) => els.map((e) => [e.id, e.textContent ?? ''] as const));
 const activeId = (frame: Frame) => frame.evaluate(() => document.activeElement?.id ?? '');
 
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
-}
-
 describe('install page in Chromium, under tessera offline', () => {
   let stack: Stack;
+  let browser: Chromium;
   let context: BrowserContext;
-  let dir: string;
   let store: SsmIparamStore;
   const stored = async () => (await store.get('order-lookup', ID))?.document.values;
 
   beforeAll(async () => {
     stack = await startStack({ installationId: ID, install: false });
     store = new SsmIparamStore({ client: new SSMClient({ endpoint: stack.ssmUrl, region: 'us-east-1', credentials: OFFLINE_CREDENTIALS }) });
-    ({ context, dir } = await launch());
+    browser = await launchChromium(INSTALL_VIEWPORT);
+    ({ context } = browser);
   });
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await stack?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('shows an error once a field is left, one message per wrong field on submit with a focused summary, and stores nothing', async () => {
     // Prepare
     const { page, frame, dialogs } = await open(context, stack.platform.url);
     expect(await frame.textContent('#status')).toContain(`Installation ${ID} is not installed yet`);
-    await shot(page, 'install-page-empty.png');
+    await screenshot(page, 'install-page-empty.png');
     // Act: one field left with a wrong value, then the whole form submitted with four
     await frame.fill('#f-support_email', 'nobody@');
     await frame.press('#f-support_email', 'Tab');
@@ -143,7 +116,7 @@ describe('install page in Chromium, under tessera offline', () => {
     ]);
     expect(await stored()).toBeUndefined();
     expect(dialogs).toEqual([]);
-    await shot(page, 'install-page-invalid.png');
+    await screenshot(page, 'install-page-invalid.png');
     await page.close();
   });
 
@@ -181,7 +154,7 @@ describe('install page in Chromium, under tessera offline', () => {
     expect(shown.stdout).toMatch(/order_prefix\s+"INV-"/);
     expect(shown.stdout + shown.stderr).not.toContain(SECRET);
     expect(stack.output()).not.toContain(SECRET);
-    await shot(page, 'install-page-done.png');
+    await screenshot(page, 'install-page-done.png');
     await page.close();
   });
 
@@ -248,7 +221,7 @@ describe('install page in Chromium, under tessera offline', () => {
     }));
     expect(overflow.page).toBeLessThanOrEqual(0);
     expect(overflow.widest).toBeLessThanOrEqual(overflow.width);
-    await shot(page, 'install-page-375px.png');
+    await screenshot(page, 'install-page-375px.png');
     await page.close();
   });
 });
@@ -260,8 +233,8 @@ describe('install page in Chromium, with a hostile iparams.json and hostile stor
   let attacker: Server;
   let attackerUrl: string;
   const hits: string[] = [];
+  let browser: Chromium;
   let context: BrowserContext;
-  let dir: string;
   let schema: Record<
     string,
     { display_name: string; description?: string; options?: string[]; regex_error_message?: string; default_value?: unknown }
@@ -305,15 +278,15 @@ describe('install page in Chromium, with a hostile iparams.json and hostile stor
     });
     handler = defineInstallFunction(app, { iparams: schema });
     await createAppInstallation(store);
-    ({ context, dir } = await launch());
+    browser = await launchChromium(INSTALL_VIEWPORT);
+    ({ context } = browser);
   });
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await platform?.close();
     await fn?.close();
     await ssm?.stop();
     await new Promise((done) => attacker?.close(done));
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function createAppInstallation(store: SsmIparamStore): Promise<void> {

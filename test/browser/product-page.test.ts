@@ -3,27 +3,12 @@
  * platform's session, the functions under `serverless offline`, the customer server. A page on a disallowed origin
  * gets no data, and the function logs the refusal.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startForeignOrigin, type ForeignOrigin } from './_foreign-origin.js';
-import { root, startStack, type Stack } from './_stack.js';
+import { launchChromium, screenshot, type Chromium } from './_chromium.js';
+import { startStack, type Stack } from './_stack.js';
 
 jest.setTimeout(240_000);
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ARTIFACTS = join(root, 'test-artifacts');
 
 /** What the foreign page exposes (see _foreign-origin.ts); the test's tsconfig has no DOM types. */
 type ForeignWindow = {
@@ -56,20 +41,19 @@ async function eventually(check: () => boolean, timeoutMs: number): Promise<bool
 describe('product page in Chromium', () => {
   let stack: Stack;
   let foreign: ForeignOrigin;
+  let browser: Chromium;
   let context: BrowserContext;
-  let userDataDir: string;
 
   beforeAll(async () => {
     stack = await startStack();
     foreign = await startForeignOrigin();
-    userDataDir = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
+    ({ context } = browser);
   });
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await foreign?.close();
     await stack?.stop();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   async function openProductPage(): Promise<Page> {
@@ -90,8 +74,7 @@ describe('product page in Chromium', () => {
     expect(await page.textContent('#order-field-status')).toBe('shipped');
     expect(await page.textContent('#order-field-total')).toMatch(/\d/);
     expect(await page.isHidden('#error')).toBe(true);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'product-page.png'), fullPage: true });
+    await screenshot(page, 'product-page.png');
     await page.close();
   });
 
