@@ -105,8 +105,10 @@ function refusalWithIssues(err: IparamValidationError, headers: Record<string, s
  */
 export function defineInstallFunction<I extends object>(app: App<I>, options: InstallFunctionOptions): LambdaHandler {
   assertKnownOptions('defineInstallFunction', options, OPTION_KEYS);
-  const internals: AppInternals | undefined = app?.[APP_INTERNALS];
-  if (!internals) throw new TypeError('defineInstallFunction: the first argument must be an app from createApp');
+  const found: AppInternals | undefined = app?.[APP_INTERNALS];
+  if (!found) throw new TypeError('defineInstallFunction: the first argument must be an app from createApp');
+  // Narrowed into consts: the route handlers below are function declarations, which TypeScript does not narrow into.
+  const internals: AppInternals = found;
   const schema = checkSchema(options.iparams);
   const path = options.path ?? '/install';
   if (!PATH.test(path) || path.includes('//'))
@@ -118,6 +120,7 @@ export function defineInstallFunction<I extends object>(app: App<I>, options: In
   const { manifest, store, logger, authenticateSession } = internals;
   if (!authenticateSession)
     throw new TypeError('defineInstallFunction: manifest.json needs a session section: the page writes only for a platform session');
+  const authenticate: NonNullable<typeof authenticateSession> = authenticateSession;
   // Checked at cold start: a page that cannot check its CSRF tokens must not serve.
   const csrf = internals.csrfGuard();
   const origins = manifest.cors?.allowedOrigins ?? [];
@@ -137,7 +140,7 @@ export function defineInstallFunction<I extends object>(app: App<I>, options: In
     // Only the page itself reads or writes: a cross-site page holding a session would also need this header wrong.
     const site = event.headers?.['sec-fetch-site'];
     if (site !== undefined && site !== 'same-origin') throw new InboundError('ERR_ORIGIN_NOT_ALLOWED');
-    const caller = await authenticateSession!(event, scopes);
+    const caller = await authenticate(event, scopes);
     const { installationId } = caller;
     if (method === 'GET') {
       const stored = await store.get(manifest.app.id, installationId);
@@ -147,7 +150,7 @@ export function defineInstallFunction<I extends object>(app: App<I>, options: In
     }
     csrf.verify(event, caller.csrfBinding);
     const values = valuesOf(bodyOf(event));
-    const installer = createInstaller({ manifest, schema, store, logger, actor: caller.subject, now: () => new Date(internals!.now()) });
+    const installer = createInstaller({ manifest, schema, store, logger, actor: caller.subject, now: () => new Date(internals.now()) });
     const created = !(await installer.exists(installationId));
     const { version } = created ? await installer.install(installationId, values) : await installer.update(installationId, values);
     return { statusCode: 200, headers: { ...noStore, 'content-type': 'application/json' }, body: JSON.stringify({ created, version }) };
@@ -171,7 +174,7 @@ export function defineInstallFunction<I extends object>(app: App<I>, options: In
         logger.log('warn', 'function.refused', { function: NAME, code: err.code, fields: err.issues.map((i) => i.field) });
         return refusalWithIssues(err, noStore);
       }
-      return internals!.fail(NAME, err, noStore);
+      return internals.fail(NAME, err, noStore);
     }
   });
 }
