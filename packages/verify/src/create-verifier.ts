@@ -6,7 +6,7 @@ import { createAsymmetricVerifier } from './_asymmetric.js';
 import { headerValue } from './_headers.js';
 import { createHmacSha256 } from './_hmac-sha256.js';
 import { createHs256Verifier } from './_hs256.js';
-import { attachLogger } from './_internals.js';
+import { attachInternals, type ImmediateCheck } from './_internals.js';
 import type { SignatureVerifier } from './_jws.js';
 import { createRequestTokenCheck } from './_jwt.js';
 import { createRemoteKeySource, createStaticKeySource } from './_key-source.js';
@@ -134,31 +134,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
     mode,
     // Not `async`: a check that answers synchronously settles in one promise, with no extra microtask hops.
     verify(input) {
-      let outcome: VerifiedRequest | Promise<VerifiedRequest>;
       try {
-        outcome = checkNow(input);
+        // Promise.resolve returns a promise as it is: one promise either way.
+        return Promise.resolve(checkNow(input));
       } catch (err) {
         return Promise.reject(err);
       }
-      return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
     },
   };
-  attachLogger(verifier, logger);
-  immediateChecks.set(verifier, checkNow);
+  attachInternals(verifier, { logger, check: checkNow });
   return Object.freeze(verifier);
-}
-
-/** A verifier's check as it answers: the result when it has one at hand, or a promise; throws the logged refusal. */
-type ImmediateCheck = (input: VerifyInput) => VerifiedRequest | Promise<VerifiedRequest>;
-
-const immediateChecks = new WeakMap<Verifier, ImmediateCheck>();
-
-/**
- * The check behind a verifier made by {@link createVerifier}, for the transport helpers: a request verified with the
- * key at hand then costs them no promise of their own. `undefined` for a hand-made verifier, which they await.
- * @example
- * const outcome = immediateCheckOf(verifier)?.(input) ?? verifier.verify(input);
- */
-export function immediateCheckOf(verifier: Verifier): ImmediateCheck | undefined {
-  return immediateChecks.get(verifier);
 }

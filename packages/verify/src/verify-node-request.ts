@@ -2,8 +2,8 @@
 import { assertKnownOptions } from '@tessera/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TesseraError, type VerifyError, isTesseraError } from '@tessera/protocol/errors';
-import { immediateCheckOf, type VerifiedRequest, type Verifier } from './create-verifier.js';
-import { loggerOf } from './_internals.js';
+import type { VerifiedRequest, Verifier } from './create-verifier.js';
+import { checkOf, loggerOf } from './_internals.js';
 import { checkMaxBodyBytes, readBody } from './_read-body.js';
 import { refusalAuditFields } from './_refusal-event.js';
 
@@ -64,26 +64,20 @@ export function verifyNodeRequest(
 }
 
 function verifyBody(req: IncomingMessage, verifier: Verifier, body: Buffer): Promise<VerifyNodeRequestResult> {
-  const checkNow = immediateCheckOf(verifier);
-  if (checkNow !== undefined) {
-    // One promise per request, not one for the check and one for the result.
-    let outcome: VerifiedRequest | Promise<VerifiedRequest>;
-    try {
-      outcome = checkNow({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (!(outcome instanceof Promise)) return Promise.resolve({ body, verified: outcome });
-    return outcome.then((verified) => ({ body, verified }));
-  }
-  let verifying: Promise<VerifiedRequest>;
+  // A built verifier's check answers at once when it can: one promise per request, not one for the check and one
+  // for the result. A hand-made verifier is awaited.
+  const check = checkOf(verifier);
+  const input = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+  let outcome: VerifiedRequest | PromiseLike<VerifiedRequest>;
   try {
-    // Promise.resolve returns a native promise as is; it only wraps what a hand-made verifier might return.
-    verifying = Promise.resolve(verifier.verify({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body }));
+    outcome = check ? check(input) : verifier.verify(input);
   } catch (err) {
     return Promise.reject(err);
   }
-  return verifying.then((verified) => ({ body, verified }));
+  const pending = typeof (outcome as PromiseLike<VerifiedRequest>).then === 'function';
+  return pending
+    ? Promise.resolve(outcome).then((verified) => ({ body, verified }))
+    : Promise.resolve({ body, verified: outcome as VerifiedRequest });
 }
 
 /**

@@ -55,6 +55,9 @@ export async function startJwks(keys: unknown[]): Promise<Recorder & { serve(key
 }
 
 /** A public-key verifier with a frozen clock and captured logs; `send` verifies {@link REQUEST} with a token. */
+/** The base64url alphabet, in value order. */
+export const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
 export function keyVerifier(options: Partial<Record<string, unknown>>) {
   const { logger, lines } = capturedLogger();
   const clock = frozenClock();

@@ -3,7 +3,7 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import type { TesseraErrorCode } from '../../../protocol/src/errors.js';
 import { startRecorder, type Recorder } from '../../../../test/helpers/http-recorder.js';
 import { expectRefusal, forgeToken, goodClaims, mintToken } from './_helpers.js';
-import { appKey, forgeSigned, keyVerifier, mintSigned, startJwks, type AppKey } from './_asymmetric-helpers.js';
+import { appKey, BASE64URL_ALPHABET, forgeSigned, keyVerifier, mintSigned, startJwks, type AppKey } from './_asymmetric-helpers.js';
 
 let es: AppKey;
 let ed: AppKey;
@@ -127,9 +127,8 @@ const attacks: Attack[] = [
     token: async () => {
       const token = await mintSigned(ed);
       const last = token.at(-1) as string;
-      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
       // 86 characters: the last carries 2 bits, so the next character up decodes to the same bytes.
-      return token.slice(0, -1) + alphabet[alphabet.indexOf(last) + 1];
+      return token.slice(0, -1) + BASE64URL_ALPHABET[BASE64URL_ALPHABET.indexOf(last) + 1];
     },
   },
   { name: 'an empty signature', code: 'ERR_VERIFY_SIGNATURE', token: async () => (await mintSigned(es)).replace(/[^.]+$/, '') },
