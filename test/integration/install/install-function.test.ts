@@ -302,7 +302,52 @@ describe('the install function', () => {
     const { cookie, csrf } = await readState(handler, token);
     const headers = { authorization: `Bearer ${token}`, cookie, 'x-csrf-token': csrf };
     expect(json(await handler(event('POST', '/install/state', headers, '[1]'))).error.code).toBe('ERR_BAD_REQUEST');
+    const notJson = await handler(event('POST', '/install/state', headers, `{"values": {"shared_secret": "${SECRET}"`));
+    expect(json(notJson).error).toEqual({ code: 'ERR_BAD_REQUEST', message: 'Request body must be JSON' });
+    expect(notJson.body).not.toContain(SECRET);
     expect(json(await handler(event('POST', '/install/state', headers, 'x'.repeat(65 * 1024)))).error.code).toBe('ERR_BODY_TOO_LARGE');
     expect(await stored()).toBeUndefined();
+  });
+
+  it.each([
+    ['cross-site', { 'sec-fetch-site': 'cross-site' }],
+    ['same-site (a sibling subdomain)', { 'sec-fetch-site': 'same-site' }],
+    ['cross-site, the header spelt in capitals (payload 1.0)', { 'Sec-Fetch-Site': 'cross-site' }, '1.0'],
+  ] as [string, Record<string, string>, string?][])(
+    'refuses a write from a page that is %s, and stores nothing',
+    async (_name, site, version = '2.0') => {
+      const handler = install();
+      const token = await sessionFor('install');
+      const { cookie, csrf } = await readState(handler, token);
+      const headers = { authorization: `Bearer ${token}`, cookie, 'x-csrf-token': csrf, ...site };
+      const res = await handler({ ...event('POST', '/install/state', headers, JSON.stringify({ values: GOOD })), version } as APIGatewayProxyEventV2);
+      expect(res.statusCode).toBe(403);
+      expect(json(res).error.code).toBe('ERR_ORIGIN_NOT_ALLOWED');
+      expect(await stored()).toBeUndefined();
+    },
+  );
+
+  it.each([
+    ['"*"', ['*']],
+    ['no origin at all', []],
+  ])('refuses at cold start a manifest whose CORS origins are %s: they would be who may frame the page', (_name, allowedOrigins) => {
+    const app = createApp({
+      manifest: { ...manifest, cors: { allowedOrigins, allowCredentials: false } },
+      offline: true,
+      store,
+      csrfSecret: CSRF_SECRET,
+      logger: silentLogger,
+      env: {},
+    });
+    expect(() => defineInstallFunction(app, { iparams: schema })).toThrow(/cors\.allowedOrigins .*frame the page/);
+  });
+
+  it('refuses at cold start an app without a session section or a CSRF key, and what is not an app', () => {
+    const { session: _none, ...noSession } = manifest;
+    const withoutSession = createApp({ manifest: noSession, offline: true, store, csrfSecret: CSRF_SECRET, logger: silentLogger, env: {} });
+    const withoutCsrf = createApp({ manifest, offline: true, store, logger: silentLogger, env: {} });
+    expect(() => defineInstallFunction(withoutSession, { iparams: schema })).toThrow(/needs a session section/);
+    expect(() => defineInstallFunction(withoutCsrf, { iparams: schema })).toThrow(/csrfSecret|TESSERA_CSRF_SECRET/);
+    expect(() => defineInstallFunction({} as never, { iparams: schema })).toThrow(/an app from createApp/);
   });
 });

@@ -58,7 +58,7 @@ const RUNTIME_PARTS: Record<string, string[]> = {
   keys: ['iparams'],
   websocket: ['inbound'],
   // The install page is built on an app: it takes the app's guards through _internals.ts, never define-function.
-  install: ['(root)', 'iparams'],
+  install: ['(root)', 'iparams', 'inbound'],
   '(root)': ['iparams', 'inbound', 'outbound', 'keys', 'websocket'],
 };
 /** Root files a part may enter besides an index: the app's internals, lent to parts built on an app. */

@@ -25,4 +25,5 @@ export {
   type CsrfGuardOptions,
   type CsrfIssueResult,
 } from './csrf.js';
+export { readHeader } from './_request-parts.js';
 export { createBasicGuard, type BasicGuard, type BasicGuardOptions, type BasicResult, type BasicUsers } from './basic.js';

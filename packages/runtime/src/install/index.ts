@@ -6,9 +6,10 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { InboundError, IparamValidationError } from '@tessera/protocol/errors';
-import { assertKnownOptions } from '@tessera/protocol';
+import { assertKnownOptions, compileOriginAllowlist } from '@tessera/protocol';
 import type { IparamsSchema } from '@tessera/schema';
 import { APP_INTERNALS, type App, type AppInternals, type LambdaHandler } from '../_internals.js';
+import { readHeader } from '../inbound/index.js';
 import { createInstaller } from '../iparams/index.js';
 import { renderInstallPage } from './_page-html.js';
 import { INSTALL_PAGE_SCRIPT } from './_page-script.generated.js';
@@ -37,11 +38,10 @@ const BASE_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': '
 
 /**
  * No inline script or style, nothing from elsewhere; only the platform's origins may frame the page (CSP source
- * expressions take the manifest's `https://*.example.com` form as it is).
+ * expressions take the manifest's `https://*.example.com` form as it is; the list is checked at cold start).
  */
 function contentSecurityPolicy(origins: readonly string[]): string {
-  const ancestors = origins.length > 0 ? origins.join(' ') : "'none'";
-  return `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors ${ancestors}`;
+  return `default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors ${origins.join(' ')}`;
 }
 
 function checkSchema(raw: unknown): IparamsSchema {
@@ -124,6 +124,9 @@ export function defineInstallFunction<I extends object>(app: App<I>, options: In
   // Checked at cold start: a page that cannot check its CSRF tokens must not serve.
   const csrf = internals.csrfGuard();
   const origins = manifest.cors?.allowedOrigins ?? [];
+  // The same origins may frame the page and hand it its session: exact origins or one-label wildcards, never "*".
+  const framing = compileOriginAllowlist(origins);
+  if (typeof framing === 'string') throw new TypeError(`defineInstallFunction: manifest.json cors.allowedOrigins ${framing}: they are who may frame the page`);
   const html = renderInstallPage(
     { schema, platformOrigins: origins, statePath: `${path}/state` },
     { title: manifest.app.name ?? manifest.app.id, scriptPath: `${path}/page.js`, stylePath: `${path}/page.css` },
@@ -138,7 +141,7 @@ export function defineInstallFunction<I extends object>(app: App<I>, options: In
 
   async function state(event: APIGatewayProxyEventV2, method: string): Promise<APIGatewayProxyStructuredResultV2> {
     // Only the page itself reads or writes: a cross-site page holding a session would also need this header wrong.
-    const site = event.headers?.['sec-fetch-site'];
+    const site = readHeader(event, 'sec-fetch-site');
     if (site !== undefined && site !== 'same-origin') throw new InboundError('ERR_ORIGIN_NOT_ALLOWED');
     const caller = await authenticate(event, scopes);
     const { installationId } = caller;
