@@ -5,7 +5,8 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createApp } from '../../../packages/runtime/src/index.js';
-import { createInstaller, SsmIparamStore } from '../../../packages/runtime/src/iparams/index.js';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
+import { createInstaller, installationDocumentName, SsmIparamStore, type StoredDocument } from '../../../packages/runtime/src/iparams/index.js';
 import { silentLogger } from '../../../packages/protocol/src/log.js';
 import { startLocalSsm, type LocalSsm } from '../../helpers/ssm.js';
 import { APP_ID, GOOD, manifest, schema, SECRET_V1 } from './fixture.js';
@@ -43,8 +44,29 @@ describe('SsmIparamStore.getMany', () => {
     // Assess
     expect(counted.trips).toEqual({ GetParameters: 1 });
     expect([...found.keys()]).toEqual([...ids, 'never-installed']);
-    for (const id of ids) expect(found.get(id)?.document.values.shared_secret).toBe(SECRET_V1);
+    for (const id of ids) expect((found.get(id) as StoredDocument).document.values.shared_secret).toBe(SECRET_V1);
     expect(found.get('never-installed')).toBeUndefined();
+  });
+
+  it('fails only the installation whose document is malformed, naming no value', async () => {
+    // Prepare
+    const ids = await installMany(2);
+    const counted = ssm.client();
+    await counted.client.send(
+      new PutParameterCommand({
+        Name: installationDocumentName(APP_ID, ids[1] as string),
+        Value: `{"format":1,"values":"${SECRET_V1}`,
+        Type: 'SecureString',
+        Overwrite: true,
+      }),
+    );
+    // Act
+    const found = await new SsmIparamStore({ client: counted.client }).getMany(APP_ID, ids);
+    // Assess
+    expect((found.get(ids[0] as string) as StoredDocument).document.values.shared_secret).toBe(SECRET_V1);
+    const broken = found.get(ids[1] as string);
+    expect(broken).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', cause: { name: 'MalformedDocument' } });
+    expect(JSON.stringify(broken)).not.toContain(SECRET_V1);
   });
 
   it('refuses more than ten installations at once, before any request', async () => {

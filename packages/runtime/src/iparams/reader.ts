@@ -165,20 +165,19 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
     const riders = ridersOf(installationId);
     if (riders.length === 0 || !getMany) return settle(installationId, entry, store.get(appId, installationId));
     const batch = getMany(appId, [installationId, ...riders.map(([id]) => id)]);
+    // Each installation settles from its own entry: a broken document fails only its own read.
+    const documentOf = (id: string): Promise<StoredDocument | undefined> =>
+      batch.then((found) => {
+        const document = found.get(id);
+        if (document instanceof Error) throw document;
+        return document;
+      });
     for (const [id, rider] of riders) {
-      rider.pending = settle(
-        id,
-        rider,
-        batch.then((found) => found.get(id)),
-      );
+      rider.pending = settle(id, rider, documentOf(id));
       // A rider whose refresh fails serves its values or is dropped; nobody need be waiting on it.
       rider.pending.catch(() => undefined);
     }
-    return settle(
-      installationId,
-      entry,
-      batch.then((found) => found.get(installationId)),
-    );
+    return settle(installationId, entry, documentOf(installationId));
   }
 
   async function settle(installationId: string, entry: Entry, read: Promise<StoredDocument | undefined>): Promise<IparamValues> {

@@ -30,9 +30,10 @@ export interface IparamStore {
   get(appId: string, installationId: string): Promise<StoredDocument | undefined>;
   /**
    * Several installations' documents in one request (at most {@link MAX_INSTALLATIONS_PER_READ}), by id; an id
-   * without a document maps to undefined. Optional: a reader batches only through a store that has it.
+   * without a document maps to undefined, one whose document cannot be read to its `StoreError`, so one broken
+   * document fails only its own installation. Optional: a reader batches only through a store that has it.
    */
-  getMany?(appId: string, installationIds: readonly string[]): Promise<Map<string, StoredDocument | undefined>>;
+  getMany?(appId: string, installationIds: readonly string[]): Promise<Map<string, StoredDocument | undefined | StoreError>>;
   /** Replaces the whole document in one write. */
   put(appId: string, installationId: string, document: InstallationDocument): Promise<{ version: number }>;
   /** Removes everything stored below the installation's path; false when there was nothing. */
@@ -198,7 +199,7 @@ export class SsmIparamStore implements IparamStore {
     return p === undefined ? undefined : storedDocument(name, p.value, p.version);
   }
 
-  async getMany(appId: string, installationIds: readonly string[]): Promise<Map<string, StoredDocument | undefined>> {
+  async getMany(appId: string, installationIds: readonly string[]): Promise<Map<string, StoredDocument | undefined | StoreError>> {
     if (installationIds.length === 0 || installationIds.length > MAX_INSTALLATIONS_PER_READ) {
       throw new TypeError(`SsmIparamStore.getMany: 1 to ${MAX_INSTALLATIONS_PER_READ} installations at once`);
     }
@@ -210,12 +211,19 @@ export class SsmIparamStore implements IparamStore {
       throw toStoreError(err);
     }
     const byName = new Map(parameters.map((p) => [p.Name, p]));
-    const out = new Map<string, StoredDocument | undefined>();
+    const out = new Map<string, StoredDocument | undefined | StoreError>();
     for (const [i, id] of installationIds.entries()) {
       const name = names[i] as string;
       const p = byName.get(name);
       // A name SSM does not have comes back among InvalidParameters: no document.
-      out.set(id, p?.Value === undefined ? undefined : storedDocument(name, p.Value, p.Version ?? 0));
+      if (p?.Value === undefined) out.set(id, undefined);
+      else {
+        try {
+          out.set(id, storedDocument(name, p.Value, p.Version ?? 0));
+        } catch (err) {
+          out.set(id, err as StoreError);
+        }
+      }
     }
     return out;
   }

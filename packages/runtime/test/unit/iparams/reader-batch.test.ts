@@ -7,7 +7,7 @@ const TTL_MS = 60_000;
 
 function batchStore() {
   const docs = new Map<string, StoredDocument>();
-  const state = { gets: 0, batches: [] as string[][], fail: false };
+  const state = { gets: 0, batches: [] as string[][], fail: false, broken: new Set<string>() };
   const doc = (id: string, version: number): StoredDocument => ({
     version,
     document: {
@@ -28,7 +28,8 @@ function batchStore() {
     async getMany(_app, ids) {
       state.batches.push([...ids]);
       if (state.fail) throw new StoreError('ERR_STORE_UNAVAILABLE');
-      return new Map(ids.map((id) => [id, docs.get(id)]));
+      const broken = new StoreError('ERR_STORE_UNAVAILABLE', { cause: { name: 'MalformedDocument' } });
+      return new Map(ids.map((id) => [id, state.broken.has(id) ? broken : docs.get(id)]));
     },
     put: async () => ({ version: 1 }),
     delete: async () => true,
@@ -129,18 +130,39 @@ describe('createIparamsReader batchSize', () => {
     expect(lines.filter((l) => l.includes('iparams.refresh_failed'))).toHaveLength(2);
   });
 
-  it('drops nothing it cannot confirm: a rider uninstalled meanwhile is served stale, then reported missing', async () => {
+  it('serves a rider uninstalled meanwhile stale, with a warning, and reports it missing once the stale cap is over', async () => {
     // Prepare
-    const { reader, state, clock, docs } = setup(3);
+    const { reader, state, clock, docs, lines } = setup(3);
     await reader.read('t0');
     await reader.read('t1');
     clock.ms += TTL_MS;
     docs.delete('t1');
     // Act
     await reader.read('t0');
+    await new Promise((r) => setImmediate(r));
+    const stale = await reader.read<{ v: string }>('t1');
+    clock.ms += 16 * 60_000;
+    const gone = await reader.read('t1').catch((e: unknown) => e);
+    // Assess
+    expect(state.batches[0]).toEqual(['t0', 't1']);
+    expect(stale.v).toBe('1');
+    expect(lines.some((l) => l.includes('iparams.refresh_failed') && l.includes('"installationId":"t1"'))).toBe(true);
+    expect(gone).toMatchObject({ code: 'ERR_INSTALLATION_NOT_FOUND' });
+  });
+
+  it('fails only the installation whose document is broken, not the one read with it', async () => {
+    // Prepare: t1's document cannot be read; t0 is read for the first time with t1 riding along
+    const { reader, state, clock, lines } = setup(3);
+    await reader.read('t1');
+    clock.ms += TTL_MS;
+    state.broken.add('t1');
+    // Act
+    const t0 = await reader.read<{ v: string }>('t0');
     // Assess
     expect(state.batches.at(-1)).toEqual(['t0', 't1']);
-    expect(reader.peek('t0')).toBeDefined();
+    expect(t0.v).toBe('1');
+    expect(reader.peek('t1')).toBeUndefined();
+    expect(lines.some((l) => l.includes('iparams.refresh_failed') && l.includes('"installationId":"t1"'))).toBe(true);
   });
 
   it.each([0, 11, 2.5])('refuses batchSize %p', (batchSize) => {
