@@ -166,13 +166,24 @@ function sendJson(res: ServerResponse, status: number, payload: unknown, content
   res.end(body);
 }
 
+/** Every SSM request is `POST /`: only a path starting with the route's (a query at most after it) is the route. */
+const isFaultsRoute = (url: string | undefined): boolean => url === FAULTS_ROUTE || url?.startsWith(`${FAULTS_ROUTE}?`) === true;
+
+/** The Host header's name as URL parses it (an IPv6 address keeps its brackets), or '' when it names no host. */
+function hostnameOf(host: string | undefined): string {
+  try {
+    return new URL(`http://${host ?? ''}`).hostname;
+  } catch {
+    return '';
+  }
+}
+
 /**
  * `/_tessera/faults`. A browser page cannot reach it: a JSON body needs a preflight this endpoint never answers, and
  * a Host other than loopback (DNS rebinding) is refused.
  */
 async function serveFaultsRoute(req: IncomingMessage, res: ServerResponse, faults: FaultTable, counts: () => Record<string, number>): Promise<void> {
-  const host = /^(\[[^\]]+\]|[^:]+)(:\d+)?$/.exec(req.headers.host ?? '')?.[1] ?? '';
-  if (!isLoopbackHost(host)) return sendJson(res, 403, { message: 'the faults route answers loopback Host names only' });
+  if (!isLoopbackHost(hostnameOf(req.headers.host))) return sendJson(res, 403, { message: 'the faults route answers loopback Host names only' });
   const listing = () => ({ faults: faults.active(), requests: counts() });
   if (req.method === 'GET') return sendJson(res, 200, listing());
   if (req.method === 'DELETE') {
@@ -228,7 +239,9 @@ function createHandler(ctx: Omit<OperationContext, 'region'>, logger: Logger, fa
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = String(req.headers['x-amz-target'] ?? '');
     const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    counts[op || 'unknown'] = (counts[op || 'unknown'] ?? 0) + 1;
+    // An unknown name is the caller's text: it is neither counted under its name nor logged.
+    const known = Object.hasOwn(OPERATIONS, op) ? op : 'unknown';
+    counts[known] = (counts[known] ?? 0) + 1;
     let status = 200;
     let errorType: string | undefined;
     try {
@@ -252,12 +265,10 @@ function createHandler(ctx: Omit<OperationContext, 'region'>, logger: Logger, fa
       } else {
         status = 500;
         errorType = 'InternalServerError';
-        logger.log('error', 'ssm-local.failed', { op, error: err });
+        logger.log('error', 'ssm-local.failed', { op: known, error: err });
         send(res, status, { __type: errorType, message: 'An error occurred on the server side.' });
       }
     } finally {
-      // An unknown name is the caller's text: it is not logged.
-      const known = Object.hasOwn(OPERATIONS, op) ? op : 'unknown';
       logger.log('debug', 'ssm-local.request', { op: known, status, ...(errorType ? { errorType } : {}) });
     }
   };
@@ -266,7 +277,7 @@ function createHandler(ctx: Omit<OperationContext, 'region'>, logger: Logger, fa
   return {
     requestCounts,
     handler: (req: IncomingMessage, res: ServerResponse): Promise<void> =>
-      new URL(req.url ?? '/', 'http://x').pathname === FAULTS_ROUTE ? serveFaultsRoute(req, res, faults, requestCounts) : handle(req, res),
+      isFaultsRoute(req.url) ? serveFaultsRoute(req, res, faults, requestCounts) : handle(req, res),
   };
 }
 

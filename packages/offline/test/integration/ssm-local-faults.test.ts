@@ -217,6 +217,37 @@ describe('startSsmLocal faults', () => {
       expect(after).toBe('ok');
     });
 
+    it.each(['GET', 'DELETE', 'PUT'])('refuses %s under a Host that is not loopback, leaving the faults and listing nothing', async (method) => {
+      // Prepare
+      server.faults.set({ kind: 'latency', ms: 5 });
+      // Act
+      const res = await route(server, method, method === 'PUT' ? [] : undefined, { host: 'rebound.example.com' });
+      // Assess
+      expect(res.status).toBe(403);
+      expect(res.body.requests).toBeUndefined();
+      expect(server.faults.active()).toEqual([{ kind: 'latency', ms: 5 }]);
+    });
+
+    it('counts an unknown operation as "unknown", never under the name the caller sent', async () => {
+      // Act
+      await new Promise<void>((done, reject) => {
+        const req = request(
+          server.url,
+          { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonSSM.ZzCallerText' } },
+          (res) => {
+            res.resume();
+            res.on('end', done);
+          },
+        );
+        req.on('error', reject);
+        req.end('{}');
+      });
+      const listed = await route(server, 'GET');
+      // Assess
+      expect(listed.body.requests).toEqual({ PutParameter: 1, unknown: 1 });
+      expect(JSON.stringify(listed.body)).not.toContain('ZzCallerText');
+    });
+
     it('answers a PUT of an outage before the outage closes its connection, and the outage ends after forMs', async () => {
       // Act
       const put = await route(server, 'PUT', [{ kind: 'outage', forMs: 5_000 }]);
