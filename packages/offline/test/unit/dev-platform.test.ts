@@ -154,6 +154,34 @@ describe('startDevPlatform', () => {
       expect(logger.lines.join('\n')).not.toContain('eyJ');
     });
 
+    it.each([
+      ['no body', undefined],
+      ['a body that is not JSON', '{"purpose":"install"'],
+      ['another purpose', '{"purpose":"admin"}'],
+      ['an array', '[{"purpose":"install"}]'],
+      ['the purpose in other case', '{"purpose":"Install"}'],
+    ])('gives %s the product scopes, never the install scopes', async (_, body) => {
+      // Act
+      const res = await fetch(`${platform.url}/session`, { method: 'POST', ...(body === undefined ? {} : { body }) });
+      // Assess
+      expect(res.status).toBe(200);
+      expect(decodeJwt(((await res.json()) as { token: string }).token).scope).not.toMatch(/\badmin\b/);
+    });
+
+    it('gives {"purpose":"install"} the install scopes, and refuses it to a cross-site page', async () => {
+      // Act
+      const asked = await fetch(`${platform.url}/session`, { method: 'POST', body: '{"purpose":"install"}' });
+      const crossSite = await fetch(`${platform.url}/session`, {
+        method: 'POST',
+        body: '{"purpose":"install"}',
+        headers: { 'sec-fetch-site': 'cross-site' },
+      });
+      // Assess
+      expect(decodeJwt(((await asked.json()) as { token: string }).token).scope).toBe('admin');
+      expect(crossSite.status).toBe(403);
+      expect(await crossSite.text()).not.toContain('eyJ');
+    });
+
     it('refuses GET /session with ERR_METHOD_NOT_ALLOWED', async () => {
       // Act
       const res = await fetch(`${platform.url}/session`);
@@ -168,6 +196,33 @@ describe('startDevPlatform', () => {
       // Assess
       expect(res.status).toBe(413);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('ERR_BODY_TOO_LARGE');
+    });
+  });
+
+  describe('GET /install (the host of the install page)', () => {
+    it.each(['/install', '/install-host.js', '/install-host.css'])(
+      'serves %s that no page may frame and that frames only the functions',
+      async (path) => {
+        // Act
+        const res = await fetch(`${platform.url}${path}`);
+        const csp = String(res.headers.get('content-security-policy'));
+        // Assess
+        expect(res.status).toBe(200);
+        expect(csp).toContain("frame-ancestors 'none'");
+        expect(csp).toContain(`frame-src ${FUNCTIONS_URL}`);
+        expect(csp).toContain("script-src 'self'");
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      },
+    );
+
+    it("frames the functions' /install and answers only that frame's session requests", async () => {
+      // Act
+      const page = await (await fetch(`${platform.url}/install`)).text();
+      const script = await (await fetch(`${platform.url}/install-host.js`)).text();
+      // Assess
+      expect(page).toContain(`src="${FUNCTIONS_URL}/install"`);
+      expect(script).toContain('event.source !== frame.contentWindow || event.origin !== appOrigin');
+      expect(script).toContain('{"purpose":"install"}');
     });
   });
 
@@ -216,6 +271,7 @@ describe('startDevPlatform options', () => {
     ['a bad installation id', { ...base, installationId: '..' }, /installationId/],
     ['a functions URL that is not http(s)', { ...base, functionsUrl: 'file:///etc' }, /functionsUrl/],
     ['a scope with a space', { ...base, scopes: ['orders read'] }, /scopes/],
+    ['an install scope with a space', { ...base, installScopes: ['admin all'] }, /installScopes/],
   ])('refuses %s with a TypeError at start', async (_, options, message) => {
     await expect(startDevPlatform(options as DevPlatformOptions)).rejects.toThrow(TypeError);
     await expect(startDevPlatform(options as DevPlatformOptions)).rejects.toThrow(message);
