@@ -55,9 +55,7 @@ function iamFindings(serverless: Yaml, appId: string): Finding[] {
     text
       .replace(/\$\{self:custom\.([A-Za-z0-9_]+)\}/g, (_m, key: string) => String(at(serverless, 'custom', key) ?? ''))
       .replace(/\$\{file\(\.\/manifest\.json\):app\.id\}/g, appId);
-  const loose = ssm.filter(
-    (s) => !expand(JSON.stringify(at(s, 'Resource') ?? '')).includes(scoped) || /ssm:\*|Put|Delete|ByPath/.test(JSON.stringify(at(s, 'Action'))),
-  );
+  const loose = looseSsmStatements(ssm, scoped, /ssm:\*|Put|Delete|ByPath/, expand);
   const findings: Finding[] =
     loose.length > 0
       ? [
@@ -70,6 +68,17 @@ function iamFindings(serverless: Yaml, appId: string): Finding[] {
         ]
       : [{ level: 'ok', check: 'iam', message: `SSM reads only below /tessera/${appId}/` }];
   return [...findings, ...roleFindings(serverless, appId, expand)];
+}
+
+/**
+ * The SSM statements that grant an action `forbidden` matches, or name any parameter but `allowed` (a `*` resource
+ * names none, and so is loose too): each resource is compared whole, so an extra broad one beside the right one shows.
+ */
+function looseSsmStatements(statements: unknown[], allowed: string, forbidden: RegExp, expand: (text: string) => string): unknown[] {
+  return statements.filter((st) => {
+    const targets = [...expand(JSON.stringify(at(st, 'Resource') ?? '')).matchAll(/parameter\/[^"]*/g)].map((m) => m[0]);
+    return targets.length === 0 || targets.some((t) => t !== allowed) || forbidden.test(JSON.stringify(at(st, 'Action')));
+  });
 }
 
 /**
@@ -89,10 +98,7 @@ function roleFindings(serverless: Yaml, appId: string, expand: (text: string) =>
     });
     const ssm = statements.filter((st) => JSON.stringify(at(st, 'Action') ?? '').includes('ssm:'));
     if (ssm.length === 0) continue;
-    const loose = ssm.filter((st) => {
-      const targets = [...expand(JSON.stringify(at(st, 'Resource') ?? '')).matchAll(/parameter\/[^"]*/g)].map((m) => m[0]);
-      return targets.length === 0 || targets.some((t) => t !== installations) || /ssm:\*|Delete|ByPath/.test(JSON.stringify(at(st, 'Action')));
-    });
+    const loose = looseSsmStatements(ssm, installations, /ssm:\*|Delete|ByPath/, expand);
     out.push(
       loose.length > 0
         ? {

@@ -84,6 +84,56 @@ describe('tessera doctor', () => {
       'iam',
       'role InstallRole reaches SSM beyond',
     ],
+    [
+      "the install function's role deleting",
+      {},
+      (): void =>
+        edit('serverless.yml', (t) =>
+          t.replace(
+            'Action: [ssm:GetParameter, ssm:GetParameters, ssm:PutParameter]',
+            'Action: [ssm:GetParameter, ssm:PutParameter, ssm:DeleteParameter]',
+          ),
+        ),
+      'iam',
+      'role InstallRole reaches SSM beyond',
+    ],
+    [
+      "the install function's role reading by path",
+      {},
+      (): void =>
+        edit('serverless.yml', (t) =>
+          t.replace('Action: [ssm:GetParameter, ssm:GetParameters, ssm:PutParameter]', 'Action: [ssm:GetParametersByPath, ssm:PutParameter]'),
+        ),
+      'iam',
+      'role InstallRole reaches SSM beyond',
+    ],
+    [
+      "the install function's role on every resource",
+      {},
+      (): void =>
+        edit('serverless.yml', (t) =>
+          t.replace(
+            /Action: \[ssm:GetParameter, ssm:GetParameters, ssm:PutParameter\]\n(\s+)Resource:\n\s+Fn::Sub: [^\n]+installations\/\*/,
+            "Action: [ssm:GetParameter, ssm:GetParameters, ssm:PutParameter]\n$1Resource: '*'",
+          ),
+        ),
+      'iam',
+      'role InstallRole reaches SSM beyond',
+    ],
+    [
+      'SSM reads on the app beside every parameter of the account',
+      {},
+      (): void =>
+        edit('serverless.yml', (t) =>
+          t.replace(
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: the serverless variable as serverless.yml spells it
+            /(Action: \[ssm:GetParameter, ssm:GetParameters\]\n\s+Resource:\n)(\s+)(Fn::Sub: [^\n]+parameter\/tessera\/\$\{self:custom\.appId\}\/\*)/,
+            '$1$2- $3\n$2- arn:aws:ssm:us-east-1:123456789012:parameter/*',
+          ),
+        ),
+      'iam',
+      'beyond the app',
+    ],
     ['an invalid manifest', {}, (): void => edit('manifest.json', (t) => t.replace('"order-lookup"', '"Not An Id"')), 'project', 'manifest.json'],
   ])('reports %s as an error with its fix, and exits 1', async (_name, env, change, check, text) => {
     // Prepare
