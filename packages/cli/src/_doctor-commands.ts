@@ -237,17 +237,34 @@ export async function diagnose(
   }
   const { manifest } = await loadProject(dir);
   const serverless = parse(await readFile(join(dir, 'serverless.yml'), 'utf8')) as Yaml;
-  const ttl =
-    resolved(at(serverless, 'provider', 'environment', 'TESSERA_IPARAMS_TTL_MS'), env) ?? String(readEnvironment(env).iparamsTtlMs ?? DEFAULT_TTL_MS);
-  const ttlMs = Number(ttl) > 0 ? Number(ttl) : DEFAULT_TTL_MS;
-  const batch =
-    resolved(at(serverless, 'provider', 'environment', 'TESSERA_IPARAMS_BATCH_SIZE'), env) ?? String(readEnvironment(env).iparamsBatchSize ?? 1);
-  const batchSize = /^(10|[1-9])$/.test(batch) ? Number(batch) : 1;
+  // The settings the stage's functions will read, parsed by the runtime's own reader: a value it would refuse at
+  // cold start is an error here.
+  const stage = { ...env };
+  for (const name of ['TESSERA_IPARAMS_TTL_MS', 'TESSERA_IPARAMS_BATCH_SIZE']) {
+    const value = resolved(at(serverless, 'provider', 'environment', name), env);
+    if (value !== undefined) stage[name] = value;
+  }
+  let settings: Partial<ReturnType<typeof readEnvironment>> = {};
+  const unreadable: Finding[] = [];
+  try {
+    settings = readEnvironment(stage);
+  } catch (err) {
+    // The message names the variable and its rule, never the value.
+    unreadable.push({
+      level: 'error',
+      check: 'environment',
+      message: (err as Error).message,
+      fix: 'correct it in serverless.yml or the environment',
+    });
+  }
+  const ttlMs = settings.iparamsTtlMs || DEFAULT_TTL_MS;
+  const batchSize = settings.iparamsBatchSize ?? 1;
   return [
     { level: 'ok', check: 'project', message: 'manifest.json, iparams.json and serverless.yml are valid' },
     ...iamFindings(serverless, manifest.app.id),
     ...environmentFindings(manifest, serverless, env),
     ...(await keyFindings(manifest, checkStore)),
+    ...unreadable,
     loadFinding(load.installations, load.instancesPerInstallation, ttlMs, batchSize),
   ];
 }

@@ -166,6 +166,15 @@ describe('tessera doctor', () => {
     expect(batched.code).toBe(0);
   });
 
+  it.each([
+    ['TESSERA_IPARAMS_BATCH_SIZE', '12', 'from 1 to 10'],
+    ['TESSERA_IPARAMS_TTL_MS', '60s', 'whole number of milliseconds'],
+  ])('reports %s=%s, which the functions would refuse at cold start, as an error naming the rule', async (name, value, rule) => {
+    const run = await cli(['doctor'], { cwd: dir, env: { ...process.env, ...GOOD_ENV, [name]: value } });
+    expect(run.code).toBe(1);
+    expect(lineOf(run.stdout, 'environment')).toMatch(new RegExp(`^error environment: environment variable ${name} .*${rule}`));
+  });
+
   it('refuses a bad count with exit 2', async () => {
     const run = await cli(['doctor', '--installations', 'many'], { cwd: dir });
     expect(run.code).toBe(2);
