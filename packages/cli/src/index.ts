@@ -4,7 +4,6 @@ export {
   estimateSsmLoad,
   estimateSsmReadsPerSec,
   SSM_HIGH_THROUGHPUT_READS_PER_SEC,
-  SSM_MAX_NAMES_PER_READ,
   SSM_STANDARD_READS_PER_SEC,
   type SsmLoadEstimate,
   type SsmLoadInput,

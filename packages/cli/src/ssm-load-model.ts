@@ -3,13 +3,12 @@
  * and `npm run bench -- load-model` checks against a simulation. Each warm instance keeps its own cache, and an
  * entry, once stale, is read again at the next request for that installation on that instance.
  */
+import { IPARAMS_BATCH_REFRESH_AHEAD_SHARE, MAX_INSTALLATIONS_PER_READ } from '@tessera/runtime/iparams';
 
 /** SSM's default read throughput per account and region (GetParameter, GetParameters, GetParametersByPath). */
 export const SSM_STANDARD_READS_PER_SEC = 40;
 /** With the account's higher-throughput setting (paid per request). */
 export const SSM_HIGH_THROUGHPUT_READS_PER_SEC = 3_000;
-/** GetParameters takes at most this many names, and counts as one request against the throughput. */
-export const SSM_MAX_NAMES_PER_READ = 10;
 
 /** Installations that each receive the same traffic. */
 export interface TrafficGroup {
@@ -48,13 +47,10 @@ export interface SsmLoadEstimate {
   totalReadsPerSec: number;
 }
 
-/** Share of the TTL at whose end a cached entry joins another installation's batched read. */
-export const BATCH_REFRESH_AHEAD_SHARE = 0.25;
-
 /** Per instance: each (instance, installation) pair's store requests per second when batched reads refresh a due
  * entry at rate `pick`, and the refreshes riders take. */
 function batchedPairs(groups: readonly { n: number; lambda: number }[], t: number, pick: number): { requests: number; rides: number } {
-  const w = BATCH_REFRESH_AHEAD_SHARE;
+  const w = IPARAMS_BATCH_REFRESH_AHEAD_SHARE;
   let requests = 0;
   let rides = 0;
   for (const { n, lambda } of groups) {
@@ -87,7 +83,7 @@ function batchedPairs(groups: readonly { n: number; lambda: number }[], t: numbe
  */
 export function estimateSsmLoad(input: SsmLoadInput): SsmLoadEstimate {
   const { traffic, warmInstances: c, ttlMs, coldStartsPerSec = 0, batchSize = 1 } = input;
-  if (!(c >= 1) || !(ttlMs > 0) || !(coldStartsPerSec >= 0) || !(batchSize >= 1 && batchSize <= SSM_MAX_NAMES_PER_READ)) {
+  if (!(c >= 1) || !(ttlMs > 0) || !(coldStartsPerSec >= 0) || !(batchSize >= 1 && batchSize <= MAX_INSTALLATIONS_PER_READ)) {
     throw new TypeError('estimateSsmLoad: warmInstances ≥ 1, ttlMs > 0, coldStartsPerSec ≥ 0, batchSize 1 to 10');
   }
   const t = ttlMs / 1000;
@@ -120,8 +116,8 @@ export function estimateSsmLoad(input: SsmLoadInput): SsmLoadEstimate {
   }
   const perInstance = batchedPairs(groups, t, lo);
   const warmReadsPerSec = c * perInstance.requests;
-  const coldPairs = groups.reduce((sum, { n, lambda }) => sum + n * (1 - Math.exp(-lambda * 0.75 * t)), 0);
-  const coldReadsPerSec = coldStartsPerSec * Math.max(0, coldPairs - perInstance.requests * 0.75 * t);
+  const coldPairs = groups.reduce((sum, { n, lambda }) => sum + n * (1 - Math.exp(-lambda * (1 - IPARAMS_BATCH_REFRESH_AHEAD_SHARE) * t)), 0);
+  const coldReadsPerSec = coldStartsPerSec * Math.max(0, coldPairs - perInstance.requests * (1 - IPARAMS_BATCH_REFRESH_AHEAD_SHARE) * t);
   return { warmReadsPerSec, coldReadsPerSec, totalReadsPerSec: warmReadsPerSec + coldReadsPerSec };
 }
 

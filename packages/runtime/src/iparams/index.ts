@@ -22,7 +22,13 @@ export {
   type SsmIparamStoreOptions,
   type StoredDocument,
 } from './ssm-store.js';
-export { createIparamsReader, IPARAMS_RETRY_BACKOFF_MS, type IparamsReader, type IparamsReaderOptions } from './reader.js';
+export {
+  createIparamsReader,
+  IPARAMS_BATCH_REFRESH_AHEAD_SHARE,
+  IPARAMS_RETRY_BACKOFF_MS,
+  type IparamsReader,
+  type IparamsReaderOptions,
+} from './reader.js';
 export {
   createInstaller,
   renderTemplate,
