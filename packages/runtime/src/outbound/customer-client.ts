@@ -167,6 +167,29 @@ function failure(code: OutboundErrorCode, cause: Record<string, unknown>): Outbo
   return new OutboundError(code, { cause });
 }
 
+/** The whole-call deadline fired. */
+const deadlinePassed = (): OutboundError => failure('ERR_OUTBOUND_TIMEOUT', { code: 'DEADLINE' });
+
+/** `work`, unless the deadline fires first: then the call's timeout, whatever `work` does later. */
+function beforeDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {
+  if (deadline.aborted) return Promise.reject(deadlinePassed());
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(deadlinePassed());
+    deadline.addEventListener('abort', onAbort, { once: true });
+    const settle = (): void => deadline.removeEventListener('abort', onAbort);
+    work.then(
+      (value) => {
+        settle();
+        resolve(value);
+      },
+      (err: unknown) => {
+        settle();
+        reject(err);
+      },
+    );
+  });
+}
+
 /** Maps an axios failure to a code, keeping only its code as cause: an AxiosError holds our auth headers. */
 function fromAxiosError(err: unknown): OutboundError {
   const e = err as { code?: string; message?: string };
@@ -397,7 +420,7 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
         proxy: false,
       });
     } catch (err) {
-      const out = deadline.aborted ? failure('ERR_OUTBOUND_TIMEOUT', { code: 'DEADLINE' }) : fromAxiosError(err);
+      const out = deadline.aborted ? deadlinePassed() : fromAxiosError(err);
       logger.log('warn', 'outbound.failed', { installationId, method, host: url.host, code: out.code, cause: out.cause });
       throw out;
     }
@@ -419,9 +442,15 @@ export function createCustomerClient(options: CustomerClientOptions): CustomerCl
   ): Promise<AxiosResponse<Buffer> | undefined> {
     let fresh: CustomerAuthConfig | undefined;
     try {
-      fresh = await (onAuthRejected as OnAuthRejected)({ code });
+      // The hook reads SSM: it runs inside the call's deadline like the requests do.
+      fresh = await beforeDeadline(Promise.resolve((onAuthRejected as OnAuthRejected)({ code })), deadline);
       if (fresh !== undefined) validateAuth(fresh, 'onAuthRejected()');
     } catch (err) {
+      if (deadline.aborted) {
+        const out = deadlinePassed();
+        logger.log('warn', 'outbound.failed', { installationId, method, host: url.host, code: out.code, cause: out.cause });
+        throw out;
+      }
       // Name and code only: the hook reads the parameter store, whose errors may carry anything.
       const e = err as { name?: unknown; code?: unknown };
       logger.log('warn', 'outbound.auth_refresh_failed', {

@@ -217,6 +217,30 @@ describe('option: onAuthRejected', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('fails the call at its deadline while the hook still runs, and sends nothing more when it answers', async () => {
+    // Prepare
+    acceptOnly(NEW);
+    let hookDone = false;
+    const { client } = setup({
+      timeoutMs: 100,
+      hook: () =>
+        new Promise((r) =>
+          setTimeout(() => {
+            hookDone = true;
+            r({ mode: 'jwt', alg: 'HS256', secret: NEW });
+          }, 1_000),
+        ),
+    });
+    // Act
+    const err = (await client.get('/orders/1').catch((e: unknown) => e)) as OutboundError;
+    const doneWhenRefused = hookDone;
+    await new Promise((r) => setTimeout(r, 1_100));
+    // Assess
+    expect(err.code).toBe('ERR_OUTBOUND_TIMEOUT');
+    expect(doneWhenRefused).toBe(false);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('rejects an onAuthRejected that is not a function at construction', () => {
     expect(() => setup({ onAuthRejected: 'refresh' as unknown as OnAuthRejected })).toThrow(TypeError);
   });
