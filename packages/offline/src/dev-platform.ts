@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { TesseraError, type TesseraErrorCode } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
-import { ID_RULE, isId, isLoopbackHost, LOOPBACK_RULE, mergeOptions } from '@tessera/protocol';
+import { ID_RULE, isId, isLoopbackHost, isScopeToken, LOOPBACK_RULE, mergeOptions } from '@tessera/protocol';
 import { createDevSigningKey, type DevSigningKey } from './_dev-platform-keys.js';
 import { installPage } from './_dev-platform-install.js';
 import { readPage } from './_dev-platform-page.js';
@@ -77,9 +77,6 @@ const DEFAULTS = {
 
 const REQUIRED = ['appId', 'installationId', 'functionsUrl'] as const;
 const KNOWN_KEYS: ReadonlySet<string> = new Set([...REQUIRED, ...Object.keys(DEFAULTS)]);
-/** DESIGN.md "installation ids"; app ids follow the same rule. */
-/** RFC 6749 §3.3 scope-token: printable ASCII without space, `"` or `\`. */
-const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const MAX_SESSION_BODY_BYTES = 4096;
 const JWKS_PATH = '/.well-known/jwks.json';
 
@@ -119,7 +116,7 @@ function resolveOptions(options: DevPlatformOptions) {
   if (typeof o.host !== 'string' || !isLoopbackHost(o.host)) fail(`option "host" ${LOOPBACK_RULE}`);
   for (const name of ['scopes', 'installScopes'] as const) {
     const list = o[name] as unknown;
-    if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || !SCOPE.test(s))) {
+    if (!Array.isArray(list) || list.some((s) => !isScopeToken(s))) {
       fail(`option "${name}" must be a list of scope names without spaces`);
     }
   }

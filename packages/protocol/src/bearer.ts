@@ -48,12 +48,21 @@ export type BearerError = 'invalid_request' | 'invalid_token' | 'insufficient_sc
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /**
+ * A scope name as RFC 6749 §3.3 allows one: printable ASCII but space, `"` and `\\`.
+ * @example
+ * isScopeToken('orders:read') // true
+ */
+export function isScopeToken(value: unknown): value is string {
+  return typeof value === 'string' && SCOPE_TOKEN.test(value);
+}
+
+/**
  * The `WWW-Authenticate` value of a Bearer refusal. `description` must be a fixed text (an error code's public
  * message), never a token or claim; `scope` lists the scopes required, and is left out when one is not a scope-token.
  * @example
  * bearerChallenge('invalid_token', 'Token expired') // 'Bearer error="invalid_token", error_description="Token expired"'
  */
 export function bearerChallenge(error: BearerError, description: string, scope: readonly string[] = []): string {
-  const scopeParam = scope.length > 0 && scope.every((s) => SCOPE_TOKEN.test(s)) ? `, scope="${scope.join(' ')}"` : '';
+  const scopeParam = scope.length > 0 && scope.every(isScopeToken) ? `, scope="${scope.join(' ')}"` : '';
   return `Bearer error="${error}", error_description="${description}"${scopeParam}`;
 }

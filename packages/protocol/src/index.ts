@@ -87,7 +87,7 @@ export function bodyHash(body: Uint8Array | string | undefined | null): string {
 export const OFFLINE_CORS_HEADERS_MARKER = 'x-tessera-cors-headers';
 export const OFFLINE_STATUS_MARKER = 'x-tessera-status';
 export { checkJwksUrl, fetchJwksDocument, JwksFetchError, JWKS_MAX_BYTES, JWKS_TIMEOUT_MS } from './jwks-fetch.js';
-export { BEARER, bearerChallenge, MAX_TOKEN_BYTES, readBearer, type BearerError, type BearerProblem } from './bearer.js';
+export { BEARER, bearerChallenge, isScopeToken, MAX_TOKEN_BYTES, readBearer, type BearerError, type BearerProblem } from './bearer.js';
 export { createJwksCache, JWKS_COOLDOWN_MS, JWKS_MAX_AGE_MS, JWKS_STALE_CAP_MS } from './jwks-cache.js';
 export type { JwksCache, JwksCacheOptions } from './jwks-cache.js';
 export { ID_PATTERN, ID_RULE, isId, isParameterName, PARAMETER_NAME_PATTERN, PARAMETER_NAME_RULE, PARAMETER_NAME_SOURCE } from './ids.js';

@@ -24,8 +24,13 @@ export interface AppInternals {
   store: IparamStore;
   logger: Logger;
   now: () => number;
-  /** Verifies the session with `scopes`; throws the inbound refusals. Undefined when the app has no session section. */
-  authenticateSession: ((event: APIGatewayProxyEventV2, scopes: readonly string[]) => Promise<SessionCaller>) | undefined;
+  /**
+   * A check of the platform session with `scopes`, built once (it throws the inbound refusals). Undefined when the
+   * app has no session section.
+   */
+  sessionAuthenticator: ((scopes: readonly string[]) => (event: APIGatewayProxyEventV2) => Promise<SessionCaller>) | undefined;
+  /** The request body parsed as JSON, as a function's `request.json()` reads it, refused past `maxBytes`. */
+  readJsonBody(event: APIGatewayProxyEventV2, maxBytes: number): unknown;
   csrfGuard(): CsrfGuard;
   /** Marks answers for the offline proxy when offline. */
   answerWith(

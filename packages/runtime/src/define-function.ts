@@ -211,12 +211,20 @@ function markForOfflineProxy<R extends { statusCode?: number; headers?: Record<s
   return { ...res, headers };
 }
 
-function decodeBody(event: APIGatewayProxyEventV2): string {
+function decodeBody(event: APIGatewayProxyEventV2, maxBytes = MAX_BODY_BYTES): string {
   const raw = event.body ?? '';
   if (raw.length === 0) return raw;
   const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) throw new InboundError('ERR_BODY_TOO_LARGE');
+  if (Buffer.byteLength(body, 'utf8') > maxBytes) throw new InboundError('ERR_BODY_TOO_LARGE');
   return body;
+}
+
+function parseJson<T>(body: string): T {
+  try {
+    return JSON.parse(body) as T;
+  } catch {
+    throw new InboundError('ERR_BAD_REQUEST', { message: 'Request body must be JSON' });
+  }
 }
 
 function parseQuery(raw: string | undefined): Record<string, string> {
@@ -247,11 +255,7 @@ class RequestView {
   }
 
   json<T = unknown>(): T {
-    try {
-      return JSON.parse(this.body) as T;
-    } catch {
-      throw new InboundError('ERR_BAD_REQUEST', { message: 'Request body must be JSON' });
-    }
+    return parseJson<T>(this.body);
   }
 }
 
@@ -345,14 +349,19 @@ export function createApp<I extends object = IparamValues>(options: AppOptions):
     store,
     logger,
     now,
-    authenticateSession: session
-      ? async (event, scopes) => {
-          const caller = await authenticateCaller(event, guardsFor(['session'], scopes));
-          const subject = caller.session?.subject;
-          if (caller.credential !== 'session' || subject === undefined) throw new InboundError('ERR_SESSION_MISSING');
-          return { installationId: caller.installationId, subject, csrfBinding: csrfBindingOf(caller) };
+    sessionAuthenticator: session
+      ? (scopes) => {
+          const guards = guardsFor(['session'], scopes);
+          return async (event) => {
+            const caller = await authenticateCaller(event, guards);
+            // Only a session is accepted, so it is there; the check narrows the type.
+            const subject = caller.session?.subject;
+            if (subject === undefined) throw new InboundError('ERR_SESSION_MISSING');
+            return { installationId: caller.installationId, subject, csrfBinding: csrfBindingOf(caller) };
+          };
         }
       : undefined,
+    readJsonBody: (event, maxBytes) => parseJson(decodeBody(event, maxBytes)),
     csrfGuard,
     answerWith: (invoke) => answerWith((event) => invoke(event)),
     fail,

@@ -11,7 +11,7 @@ export {
 } from './manifest-schema.js';
 export { validateIparamsSchema, type ValidateIparamsSchemaOptions } from './validate-iparams-schema.js';
 export { validateManifest, type ValidateManifestOptions } from './validate-manifest.js';
-export { validateIparamValues, type ValidateIparamValuesOptions } from './validate-iparam-values.js';
+export { isBlank, validateIparamValues, type ValidateIparamValuesOptions } from './validate-iparam-values.js';
 export { parseIparamsTemplate } from './parse-iparams-template.js';
 export { loadProject, validateProject } from './load-project.js';
 export { generateIparamTypes, type GenerateIparamTypesOptions } from './generate-iparam-types.js';

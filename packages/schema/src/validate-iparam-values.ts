@@ -28,8 +28,12 @@ function put(target: IparamValues, name: string, value: IparamValue): void {
   Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** `undefined`, `null` and the empty string mean "not given", so an emptied form field falls back to its default. */
-function isBlank(value: unknown): boolean {
+/**
+ * `undefined`, `null` and the empty string mean "not given", so an emptied form field falls back to its default.
+ * @example
+ * isBlank('') // true
+ */
+export function isBlank(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 

@@ -6,7 +6,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { InboundError, IparamValidationError } from '@tessera/protocol/errors';
-import { assertKnownOptions, compileOriginAllowlist } from '@tessera/protocol';
+import { assertKnownOptions, compileOriginAllowlist, isScopeToken } from '@tessera/protocol';
 import type { IparamsSchema } from '@tessera/schema';
 import { APP_INTERNALS, type App, type AppInternals, type LambdaHandler } from '../_internals.js';
 import { readHeader } from '../inbound/index.js';
@@ -66,28 +66,16 @@ function stateOf(schema: IparamsSchema, values: Record<string, unknown> | undefi
   return { values: shown, secure };
 }
 
-/** The body of a write: `{ "values": { … } }`. */
-function valuesOf(body: string): unknown {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    throw new InboundError('ERR_BAD_REQUEST', { message: 'Request body must be JSON' });
-  }
+/** The most a write's body may weigh: far above any iparams.json's values. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** The values of a write, `{ "values": { … } }`. */
+function valuesOf(parsed: unknown): Record<string, unknown> {
   const values = (parsed as { values?: unknown } | null)?.values;
   if (typeof values !== 'object' || values === null || Array.isArray(values)) {
     throw new InboundError('ERR_BAD_REQUEST', { message: 'Request body must be {"values": {…}}' });
   }
-  return values;
-}
-
-const MAX_BODY_BYTES = 64 * 1024;
-
-function bodyOf(event: APIGatewayProxyEventV2): string {
-  const raw = event.body ?? '';
-  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  if (Buffer.byteLength(body) > MAX_BODY_BYTES) throw new InboundError('ERR_BODY_TOO_LARGE');
-  return body;
+  return values as Record<string, unknown>;
 }
 
 /** Field issues travel with the refusal, so the page shows each next to its field; they never hold a value. */
@@ -114,19 +102,20 @@ export function defineInstallFunction<I extends object>(app: App<I>, options: In
   if (!PATH.test(path) || path.includes('//'))
     throw new TypeError('defineInstallFunction: option "path" must be an absolute path without a trailing slash');
   const scopes = [...(options.scopes ?? [INSTALL_SCOPE])];
-  if (scopes.length === 0 || scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))) {
+  if (scopes.length === 0 || scopes.some((s) => !isScopeToken(s))) {
     throw new TypeError('defineInstallFunction: option "scopes" must be a non-empty list of scope names');
   }
-  const { manifest, store, logger, authenticateSession } = internals;
-  if (!authenticateSession)
+  const { manifest, store, logger, sessionAuthenticator } = internals;
+  if (!sessionAuthenticator)
     throw new TypeError('defineInstallFunction: manifest.json needs a session section: the page writes only for a platform session');
-  const authenticate: NonNullable<typeof authenticateSession> = authenticateSession;
+  const authenticate = sessionAuthenticator(scopes);
   // Checked at cold start: a page that cannot check its CSRF tokens must not serve.
   const csrf = internals.csrfGuard();
   const origins = manifest.cors?.allowedOrigins ?? [];
   // The same origins may frame the page and hand it its session: exact origins or one-label wildcards, never "*".
   const framing = compileOriginAllowlist(origins);
-  if (typeof framing === 'string') throw new TypeError(`defineInstallFunction: manifest.json cors.allowedOrigins ${framing}: they are who may frame the page`);
+  if (typeof framing === 'string')
+    throw new TypeError(`defineInstallFunction: manifest.json cors.allowedOrigins ${framing}: they are who may frame the page`);
   const html = renderInstallPage(
     { schema, platformOrigins: origins, statePath: `${path}/state` },
     { title: manifest.app.name ?? manifest.app.id, scriptPath: `${path}/page.js`, stylePath: `${path}/page.css` },
@@ -143,7 +132,7 @@ export function defineInstallFunction<I extends object>(app: App<I>, options: In
     // Only the page itself reads or writes: a cross-site page holding a session would also need this header wrong.
     const site = readHeader(event, 'sec-fetch-site');
     if (site !== undefined && site !== 'same-origin') throw new InboundError('ERR_ORIGIN_NOT_ALLOWED');
-    const caller = await authenticate(event, scopes);
+    const caller = await authenticate(event);
     const { installationId } = caller;
     if (method === 'GET') {
       const stored = await store.get(manifest.app.id, installationId);
@@ -152,7 +141,7 @@ export function defineInstallFunction<I extends object>(app: App<I>, options: In
       return { statusCode: 200, headers: { ...noStore, 'content-type': 'application/json', 'set-cookie': setCookie }, body: JSON.stringify(body) };
     }
     csrf.verify(event, caller.csrfBinding);
-    const values = valuesOf(bodyOf(event));
+    const values = valuesOf(internals.readJsonBody(event, MAX_BODY_BYTES));
     const installer = createInstaller({ manifest, schema, store, logger, actor: caller.subject, now: () => new Date(internals.now()) });
     const created = !(await installer.exists(installationId));
     const { version } = created ? await installer.install(installationId, values) : await installer.update(installationId, values);

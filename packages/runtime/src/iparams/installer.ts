@@ -2,7 +2,7 @@
 import { IparamValidationError, type FieldIssue, StoreError } from '@tessera/protocol/errors';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import { compileHostPatterns } from '../outbound/index.js';
-import { validateIparamValues } from '@tessera/schema';
+import { isBlank, validateIparamValues } from '@tessera/schema';
 import type { IparamsSchema, IparamValue, IparamValues, Manifest } from '@tessera/schema';
 import { nextDocument } from './_document.js';
 import { assertInstallationId, assertParameterName, isValidId } from './_layout.js';
@@ -172,6 +172,14 @@ export function createInstaller(options: InstallerOptions): Installer {
     return stored;
   }
 
+  /** Some values written over the stored document in one write, validated as a partial update; the rest kept. */
+  async function writeOver(installationId: string, given: unknown): Promise<{ version: number }> {
+    const { document } = await current(installationId);
+    const values = validateIparamValues(schema, given, { partial: true, previous: document.values });
+    checkCustomerUrl(values);
+    return store.put(appId, installationId, nextDocument(installationId, values, document, now()));
+  }
+
   /** The checks only a rotation has; each issue names the field and the rule, never a value. */
   function checkRotatable(name: string, before: IparamValues): void {
     const field = Object.hasOwn(schema, name) ? schema[name] : undefined;
@@ -204,17 +212,12 @@ export function createInstaller(options: InstallerOptions): Installer {
     update(installationId, input) {
       return audited('iparams.updated', installationId, undefined, async () => {
         assertInstallationId(installationId);
-        const { document } = await current(installationId);
-        const given = typeof input === 'object' && input !== null && !Array.isArray(input) ? { ...(input as Record<string, unknown>) } : input;
-        if (typeof given === 'object' && given !== null) {
-          for (const [name, field] of Object.entries(schema)) {
-            const value = (given as Record<string, unknown>)[name];
-            if (field.secure === true && (value === undefined || value === null || value === '')) delete (given as Record<string, unknown>)[name];
-          }
-        }
-        const values = validateIparamValues(schema, given, { partial: true, previous: document.values });
-        checkCustomerUrl(values);
-        const out = await store.put(appId, installationId, nextDocument(installationId, values, document, now()));
+        // A blank secure field keeps its stored value: it was never shown, so blank means "unchanged".
+        const given =
+          typeof input === 'object' && input !== null && !Array.isArray(input)
+            ? Object.fromEntries(Object.entries(input).filter(([name, value]) => !(schema[name]?.secure === true && isBlank(value))))
+            : input;
+        const out = await writeOver(installationId, given);
         return { result: out, fields: { parameters: Object.keys(given as object), version: out.version } };
       });
     },
@@ -223,10 +226,7 @@ export function createInstaller(options: InstallerOptions): Installer {
       return audited('iparams.updated', installationId, name, async () => {
         assertInstallationId(installationId);
         assertParameterName(name);
-        const { document } = await current(installationId);
-        const values = validateIparamValues(schema, { [name]: value }, { partial: true, previous: document.values });
-        checkCustomerUrl(values);
-        const out = await store.put(appId, installationId, nextDocument(installationId, values, document, now()));
+        const out = await writeOver(installationId, { [name]: value });
         return { result: out, fields: { version: out.version } };
       });
     },
