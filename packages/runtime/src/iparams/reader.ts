@@ -169,7 +169,8 @@ export function createIparamsReader(options: IparamsReaderOptions): IparamsReade
     const documentOf = (id: string): Promise<StoredDocument | undefined> =>
       batch.then((found) => {
         const document = found.get(id);
-        if (document instanceof Error) throw document;
+        // A StoreError carries a code; a document never does.
+        if (document !== undefined && 'code' in document) throw document;
         return document;
       });
     for (const [id, rider] of riders) {
