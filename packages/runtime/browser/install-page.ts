@@ -6,20 +6,9 @@
 import { compileOriginAllowlist } from '../../protocol/src/origin.js';
 import { IparamValidationError, type FieldIssue } from '../../protocol/src/errors.js';
 import { validateIparamValues } from '../../schema/src/validate-iparam-values.js';
-import type { IparamField, IparamsSchema } from '../../schema/src/types.js';
+import type { IparamField } from '../../schema/src/types.js';
 
-interface PageData {
-  schema: IparamsSchema;
-  platformOrigins: string[];
-  statePath: string;
-}
-interface State {
-  installationId: string;
-  installed: boolean;
-  values: Record<string, unknown>;
-  secure: Record<string, boolean>;
-  csrfToken: string;
-}
+import type { InstallState as State, PageData } from '../src/install/_page-html.js';
 
 const SESSION_TIMEOUT_MS = 10_000;
 const byId = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;

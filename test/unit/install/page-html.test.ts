@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { IparamsSchema } from '@tessera/schema';
-import { escapeHtml, jsonForScriptElement, renderInstallPage } from '@tessera/runtime/install';
+import { escapeHtml, jsonForScriptElement, renderInstallPage } from '../../../packages/runtime/src/install/_page-html.js';
 
 const root = resolve(__dirname, '../../..');
 const PAGE = { title: 'Order lookup', scriptPath: '/install/page.js', stylePath: '/install/page.css' };

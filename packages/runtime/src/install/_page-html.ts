@@ -15,6 +15,15 @@ export interface PageData {
   statePath: string;
 }
 
+/** What `GET …/state` answers: the session's installation, secure values only as set or not, and the CSRF token. */
+export interface InstallState {
+  installationId: string;
+  installed: boolean;
+  values: Record<string, unknown>;
+  secure: Record<string, boolean>;
+  csrfToken: string;
+}
+
 /** Text or a double-quoted attribute value: the five characters that could end either, escaped. */
 export function escapeHtml(value: unknown): string {
   return escapeHtmlText(String(value));

@@ -11,11 +11,9 @@ import type { IparamsSchema } from '@tessera/schema';
 import { APP_INTERNALS, type App, type AppInternals, type LambdaHandler } from '../_internals.js';
 import { readHeader } from '../inbound/index.js';
 import { createInstaller } from '../iparams/index.js';
-import { renderInstallPage } from './_page-html.js';
+import { renderInstallPage, type InstallState } from './_page-html.js';
 import { INSTALL_PAGE_SCRIPT } from './_page-script.generated.js';
 import { INSTALL_PAGE_STYLE } from './_page-style.js';
-
-export { escapeHtml, jsonForScriptElement, renderInstallPage, type PageData } from './_page-html.js';
 
 /** Options of {@link defineInstallFunction}. */
 export interface InstallFunctionOptions {
@@ -137,7 +135,7 @@ export function defineInstallFunction<I extends object>(app: App<I>, options: In
     if (method === 'GET') {
       const stored = await store.get(manifest.app.id, installationId);
       const { token, setCookie } = csrf.issue(caller.csrfBinding);
-      const body = { installationId, installed: stored !== undefined, ...stateOf(schema, stored?.document.values), csrfToken: token };
+      const body: InstallState = { installationId, installed: stored !== undefined, ...stateOf(schema, stored?.document.values), csrfToken: token };
       return { statusCode: 200, headers: { ...noStore, 'content-type': 'application/json', 'set-cookie': setCookie }, body: JSON.stringify(body) };
     }
     csrf.verify(event, caller.csrfBinding);
