@@ -27,6 +27,8 @@ export interface Shot {
   status?: number;
   /** The refusal's `error.code`. */
   code?: string;
+  /** A refusal's whole body, for the sweep for leaked tokens. */
+  refusal?: string;
   retryAfter?: string;
 }
 
@@ -162,7 +164,10 @@ export interface LoadRun {
 function record(shot: Shot, status: number, body: string, headers: Record<string, unknown> | undefined): void {
   shot.answeredAtMs = performance.now();
   shot.status = status;
-  if (status !== 200) shot.code = (JSON.parse(body) as { error?: { code?: string } }).error?.code;
+  if (status !== 200) {
+    shot.refusal = body;
+    shot.code = (JSON.parse(body) as { error?: { code?: string } }).error?.code;
+  }
   const retryAfter = headers?.['retry-after'] ?? headers?.['Retry-After'];
   if (typeof retryAfter === 'string') shot.retryAfter = retryAfter;
 }

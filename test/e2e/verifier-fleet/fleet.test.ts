@@ -2,6 +2,7 @@
 import Redis from 'ioredis';
 import { type CrashMarks, type Fleet, inOutage, runThroughRedisCrash, startFleet, waitUntilAccepting } from './_fleet.js';
 import { acceptancesByJti, createMinter, MixedTokens, QueuedTokens, runLoad, type Shot, type ShotKind } from './_load.js';
+import { findLeaks } from '../../helpers/leak-scan.js';
 
 const REQUESTS_PER_SERVER = 1_500;
 /** Kinds whose refusal comes from the replay store: the token itself verifies. */
@@ -26,6 +27,19 @@ function shotsByJti(shots: readonly Shot[]): Map<string, Shot[]> {
 
 /** Answers as `status code`, so a failing assertion names the codes and no token. */
 const answerOf = (shot: Shot) => `${shot.status ?? 'unanswered'} ${shot.code ?? ''}`.trim();
+
+/** Nothing of the fleet's secret, a token or a jti in any refusal the shots met, nor in the verifiers' logs since. */
+function expectNothingLeaked(shots: Shot[], secret: string, logs: string): void {
+  const secrets = [
+    { name: 'the fleet secret', value: secret },
+    ...shots.flatMap((s) => [
+      { name: `token ${s.jti}`, value: s.token },
+      { name: `jti ${s.jti}`, value: s.jti },
+    ]),
+  ];
+  const refusals = shots.map((s) => s.refusal ?? '').join('\n');
+  expect([...findLeaks(refusals, 'refusals', secrets), ...findLeaks(logs, 'logs', secrets)]).toEqual([]);
+}
 
 describe('a verifier fleet sharing one Redis', () => {
   describe('under a mixed load of fresh, replayed, raced, expired and forged tokens', () => {
@@ -102,6 +116,7 @@ describe('a verifier fleet sharing one Redis', () => {
       expect(new Set(replaysWhileFull.shots.map(answerOf))).toEqual(new Set(['503 ERR_REPLAY_STORE_UNAVAILABLE']));
       expect(new Set(replaysAfter.shots.map(answerOf))).toEqual(new Set(['401 ERR_VERIFY_REPLAYED']));
       expect(replaysAfter.shots.length).toBe(200);
+      expectNothingLeaked([...freshWhileFull.shots, ...replaysWhileFull.shots], fleet.secret, fleet.verifiers.map((v) => v.output.join('')).join(''));
     }, 30_000);
   });
 
@@ -149,6 +164,7 @@ describe('a verifier fleet sharing one Redis', () => {
       // Expired and forged tokens are refused before the replay store is asked.
       const otherAnswers = new Set(down.filter((s) => !STORE_KINDS.has(s.kind)).map(answerOf));
       expect([...otherAnswers].filter((a) => !/^401 ERR_VERIFY_(EXPIRED|SIGNATURE)$/.test(a))).toEqual([]);
+      expectNothingLeaked(down, fleet.secret, fleet.verifiers.map((v) => v.output.join('')).join(''));
     });
 
     it('answers every request, and never accepts a token twice, before, during or after the outage', () => {
