@@ -73,9 +73,7 @@ async function installPagePath(cwd: string): Promise<string | undefined> {
 function faultsOf(value: unknown): SsmFault[] {
   if (value === undefined) return [];
   try {
-    const faults = parseSsmFaults(String(value), SSM_LOCAL_OPERATIONS);
-    if (faults.some((f) => f.kind === 'outage' && f.forMs === undefined)) throw new TypeError('an outage needs a length, e.g. outage:10000');
-    return faults;
+    return parseSsmFaults(String(value), SSM_LOCAL_OPERATIONS);
   } catch (err) {
     throw new CliError('ERR_CLI_USAGE', { message: `--fault: ${(err as Error).message}`, cause: err });
   }
@@ -91,7 +89,7 @@ export const devCommands: Record<string, CommandSpec> = {
     usage:
       'ssm-local [--port 4583] [--data-dir .tessera/ssm] [--fault SPEC]\n' +
       'SPEC: faults joined by +, each kind[:value][,op=NAME][,rate=0..1][,for=MS][,count=N][,seed=N]:\n' +
-      '  throttle[:rate]  status:500|503  error:AwsErrorType  latency:MS  drop[:rate]  outage:MS\n' +
+      '  throttle[:rate]  status:500|503  error:AwsErrorType  latency:MS  drop[:rate]  outage[:MS]\n' +
       'e.g. --fault throttle:0.5,op=GetParameter+latency:200. Change them while it runs: PUT /_tessera/faults.',
     options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, fault: { type: 'string' } },
     async run({ values, io }) {

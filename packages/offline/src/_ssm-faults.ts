@@ -28,14 +28,13 @@ interface ActiveFault {
 }
 
 /**
- * The fault table of one endpoint, on its clock: what a request meets, and whether connections are refused.
+ * The fault table of one endpoint, on its clock: what a request meets, and whether an outage refuses it outright.
  * @example
- * const table = createFaultTable(SSM_LOCAL_OPERATIONS, () => performance.now(), closeAllConnections);
+ * const table = createFaultTable(SSM_LOCAL_OPERATIONS, () => performance.now());
  */
 export function createFaultTable(
   operations: readonly string[],
   now: () => number,
-  onOutage: () => void,
 ): SsmLocalFaults & { decide(op: string): FaultDecision; refusing(): boolean } {
   let faults: ActiveFault[] = [];
   const live = (): ActiveFault[] => {
@@ -52,16 +51,12 @@ export function createFaultTable(
       draw: seeded(f.seed ?? 1),
     };
   };
-  const install = (next: ActiveFault[]): void => {
-    faults = next;
-    if (next.some((a) => a.fault.kind === 'outage')) onOutage();
-  };
   return {
     set(...list) {
-      install(list.map(activate));
+      faults = list.map(activate);
     },
     add(fault) {
-      install([...live(), activate(fault)]);
+      faults = [...live(), activate(fault)];
     },
     clear() {
       faults = [];

@@ -22,7 +22,8 @@ export interface SsmFaultScope {
 /**
  * One fault. `throttle` answers `ThrottlingException` (400), `status` a server fault (500 `InternalServerError`,
  * 503 `ServiceUnavailable`), `error` any AWS error type, `latency` delays the answer by `ms` (it combines with the
- * others), `drop` destroys the connection without an answer, and `outage` closes every connection as it opens.
+ * others), `drop` destroys the connection without an answer, and `outage` closes the connection of every SSM request before
+ * reading it, as a host that is down would (the faults route stays up, so `DELETE /_tessera/faults` ends one).
  * @example
  * server.faults.set({ kind: 'throttle', rate: 0.5 }, { kind: 'latency', ms: 200 });
  */

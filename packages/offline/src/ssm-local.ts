@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createJsonLogger, type Logger } from '@tessera/protocol/log';
 import { assertKnownOptions, isLoopbackHost, LOOPBACK_RULE } from '@tessera/protocol';
 import { createFaultTable, type FaultDecision } from './_ssm-faults.js';
@@ -12,7 +12,7 @@ import { openParameterStore, type ParameterStore } from './_ssm-store.js';
 import { createVault, loadOrCreateKey, type Vault } from './_ssm-vault.js';
 import { AwsFault, parseRequestBody } from './_ssm-wire.js';
 import { WRITE_OPERATIONS } from './_ssm-writes.js';
-import { checkSsmFault, type SsmFault, type SsmLocalFaults } from './ssm-local-faults.js';
+import type { SsmFault, SsmLocalFaults } from './ssm-local-faults.js';
 
 /**
  * A loopback address the endpoint may listen on: `localhost`, 127.0.0.0/8 or `::1` (`isLoopbackHost`).
@@ -192,23 +192,14 @@ async function serveFaultsRoute(req: IncomingMessage, res: ServerResponse, fault
   }
   if (req.method !== 'PUT') return sendJson(res, 405, { message: 'GET, PUT (a JSON array of faults) or DELETE' });
   if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { message: 'the body must be application/json' });
-  let list: SsmFault[];
   try {
     const parsed: unknown = JSON.parse((await readBody(req)).toString('utf8'));
     if (!Array.isArray(parsed)) throw new TypeError('the body must be a JSON array of faults');
-    list = parsed.map((f) => checkSsmFault(f, SSM_LOCAL_OPERATIONS));
-    // Over this route nothing could clear an endless outage: the route goes down with the rest.
-    if (list.some((f) => f.kind === 'outage' && f.forMs === undefined)) throw new TypeError('an outage set over HTTP needs "forMs"');
+    // set() checks every fault first and changes nothing when one is wrong.
+    faults.set(...(parsed as SsmFault[]));
   } catch (err) {
     return sendJson(res, 400, { message: err instanceof TypeError ? err.message : 'the body must be a JSON array of faults' });
   }
-  if (list.some((f) => f.kind === 'outage')) {
-    // An outage closes every connection, this one too: the answer goes out first.
-    res.setHeader('connection', 'close');
-    res.once('finish', () => faults.set(...list));
-    return sendJson(res, 200, { faults: list, requests: counts() });
-  }
-  faults.set(...list);
   return sendJson(res, 200, listing());
 }
 
@@ -237,6 +228,12 @@ function createHandler(ctx: Omit<OperationContext, 'region'>, logger: Logger, fa
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // An outage: the connection goes, as from a host that is down, before anything is read or counted. The faults
+    // route is served apart, so it stays up to end the outage.
+    if (faults.refusing()) {
+      req.socket.destroy();
+      return;
+    }
     const target = String(req.headers['x-amz-target'] ?? '');
     const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     // An unknown name is the caller's text: it is neither counted under its name nor logged.
@@ -295,25 +292,13 @@ async function start(config: Config): Promise<SsmLocalServer> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const vault: Vault = createVault(await loadOrCreateKey(config.dataDir));
   const store: ParameterStore = await openParameterStore(config.dataDir, vault, config.beforeReplace);
-  const sockets = new Set<Socket>();
-  const faults = createFaultTable(SSM_LOCAL_OPERATIONS, config.now, () => {
-    for (const socket of sockets) socket.destroy();
-  });
+  const faults = createFaultTable(SSM_LOCAL_OPERATIONS, config.now);
   const { handler, requestCounts } = createHandler({ store, vault }, config.logger, faults);
   let closing = false;
   const server = createServer((req, res) => {
     // A keep-alive client would otherwise hold close() open until its idle timeout.
     if (closing) res.setHeader('connection', 'close');
     void handler(req, res);
-  });
-  server.on('connection', (socket) => {
-    // An outage closes each connection as it opens: the client sees a reset, as from a host that is down.
-    if (faults.refusing()) {
-      socket.destroy();
-      return;
-    }
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
   });
   const address = await listen(server, config.port, config.host);
   if (!isLoopbackHost(address.address)) {

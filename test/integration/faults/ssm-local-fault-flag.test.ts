@@ -47,7 +47,7 @@ describe('tessera ssm-local --fault', () => {
   it.each([
     ['an unknown kind', 'slow'],
     ['a rate above 1', 'throttle:2'],
-    ['an outage with no end', 'outage'],
+    ['an outage of one operation', 'outage:5000,op=GetParameter'],
   ])('refuses %s with exit 2 before listening', async (_case, spec) => {
     // Act
     const run = await cli(['ssm-local', '--port', '0', '--data-dir', join(tmpdir(), 'never-created'), '--fault', spec]);

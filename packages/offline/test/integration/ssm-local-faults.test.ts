@@ -248,6 +248,21 @@ describe('startSsmLocal faults', () => {
       expect(JSON.stringify(listed.body)).not.toContain('ZzCallerText');
     });
 
+    it('stays up through an outage, so an outage with no end is listed and then ended by DELETE', async () => {
+      // Act
+      const put = await route(server, 'PUT', [{ kind: 'outage' }]);
+      const down = await outcome(client);
+      const listed = await route(server, 'GET');
+      const cleared = await route(server, 'DELETE');
+      const up = await outcome(client);
+      // Assess
+      expect(put.status).toBe(200);
+      expect(down).not.toBe('ok');
+      expect(listed.body.faults).toEqual([{ kind: 'outage' }]);
+      expect(cleared.body.faults).toEqual([]);
+      expect(up).toBe('ok');
+    });
+
     it('answers a PUT of an outage before the outage closes its connection, and the outage ends after forMs', async () => {
       // Act
       const put = await route(server, 'PUT', [{ kind: 'outage', forMs: 5_000 }]);
@@ -263,7 +278,6 @@ describe('startSsmLocal faults', () => {
     it.each([
       ['a fault it cannot check', [{ kind: 'throttle', rate: 2 }], {}, 400],
       ['a body that is not an array', { kind: 'throttle' }, {}, 400],
-      ['an outage with no end, which nothing could clear over HTTP', [{ kind: 'outage' }], {}, 400],
       ['a body that is not JSON (a form a page could post)', [{ kind: 'throttle' }], { 'content-type': 'text/plain' }, 415],
       ['a Host that is not loopback (DNS rebinding)', [{ kind: 'throttle' }], { host: 'evil.example.com' }, 403],
     ])('refuses %s and keeps no fault', async (_case, body, headers, status) => {
