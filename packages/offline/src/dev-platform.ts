@@ -8,6 +8,7 @@ import { ID_RULE, isId, isLoopbackHost, isScopeToken, LOOPBACK_RULE, mergeOption
 import { createDevSigningKey, type DevSigningKey } from './_dev-platform-keys.js';
 import { installPage } from './_dev-platform-install.js';
 import { readPage } from './_dev-platform-page.js';
+import { readBody } from './_read-body.js';
 
 /**
  * Options of {@link startDevPlatform}.
@@ -161,20 +162,6 @@ function refuse(o: Resolved, res: ServerResponse, code: TesseraErrorCode, reason
 }
 
 /** Reads a small body; resolves undefined when it is larger than the cap. */
-function readSmallBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((done) => {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    req.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes > MAX_SESSION_BODY_BYTES) done(undefined);
-      else chunks.push(chunk);
-    });
-    req.on('end', () => done(bytes <= MAX_SESSION_BODY_BYTES ? Buffer.concat(chunks).toString('utf8') : undefined));
-    req.on('error', () => done(undefined));
-  });
-}
-
 /** `{"purpose":"install"}` asks for the install page's session; anything else (or nothing) for the product page's. */
 function purposeOf(body: string): 'install' | 'product' {
   try {
@@ -191,8 +178,13 @@ async function issueSession(o: Resolved, key: DevSigningKey, origin: string, req
   if (req.headers['sec-fetch-site'] !== undefined && req.headers['sec-fetch-site'] !== 'same-origin') {
     return refuse(o, res, 'ERR_ORIGIN_NOT_ALLOWED', 'session asked for by a cross-site request');
   }
-  const body = await readSmallBody(req);
-  if (body === undefined) return refuse(o, res, 'ERR_BODY_TOO_LARGE', `body over ${MAX_SESSION_BODY_BYTES} bytes`);
+  let body: string;
+  try {
+    body = (await readBody(req, MAX_SESSION_BODY_BYTES)).toString('utf8');
+  } catch {
+    // Over the cap, or the request broke off: either way no session.
+    return refuse(o, res, 'ERR_BODY_TOO_LARGE', `body over ${MAX_SESSION_BODY_BYTES} bytes`);
+  }
   const purpose = purposeOf(body);
   const token = await key.sign({
     issuer: origin,

@@ -12,6 +12,7 @@ import { openParameterStore, type ParameterStore } from './_ssm-store.js';
 import { createVault, loadOrCreateKey, type Vault } from './_ssm-vault.js';
 import { AwsFault, parseRequestBody } from './_ssm-wire.js';
 import { WRITE_OPERATIONS } from './_ssm-writes.js';
+import { BodyTooLarge, readBody } from './_read-body.js';
 import type { SsmFault, SsmLocalFaults } from './ssm-local-faults.js';
 
 /**
@@ -132,32 +133,6 @@ function regionOf(req: IncomingMessage): string {
   return match?.[1] ?? DEFAULT_REGION;
 }
 
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
-      reject(new BodyTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.off('data', onData);
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 type FaultTable = ReturnType<typeof createFaultTable>;
 
 function sendJson(res: ServerResponse, status: number, payload: unknown, contentType = 'application/json'): void {
@@ -193,7 +168,7 @@ async function serveFaultsRoute(req: IncomingMessage, res: ServerResponse, fault
   if (req.method !== 'PUT') return sendJson(res, 405, { message: 'GET, PUT (a JSON array of faults) or DELETE' });
   if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { message: 'the body must be application/json' });
   try {
-    const parsed: unknown = JSON.parse((await readBody(req)).toString('utf8'));
+    const parsed: unknown = JSON.parse((await readBody(req, MAX_BODY_BYTES)).toString('utf8'));
     if (!Array.isArray(parsed)) throw new TypeError('the body must be a JSON array of faults');
     // set() checks every fault first and changes nothing when one is wrong.
     faults.set(...(parsed as SsmFault[]));
@@ -222,7 +197,7 @@ function createHandler(ctx: Omit<OperationContext, 'region'>, logger: Logger, fa
     if (req.method !== 'POST') throw new AwsFault('UnknownOperationException', 'Only POST / is served.', 405);
     const operation = Object.hasOwn(OPERATIONS, op) ? OPERATIONS[op] : undefined;
     if (!operation) throw new AwsFault('UnknownOperationException', 'The requested operation is not recognized.');
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY_BYTES);
     await meet(req, faults.decide(op));
     return operation({ ...ctx, region: regionOf(req) }, parseRequestBody(raw));
   };
